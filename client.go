@@ -1,0 +1,155 @@
+package authgate
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/authgate/authgate/client"
+)
+
+// clientScript is the client script, ready to serve.
+type clientScript struct {
+	raw       []byte
+	gz        []byte
+	tag       string // short content hash, part of the URL
+	integrity string // subresource integrity, sha384
+}
+
+func newClientScript() clientScript {
+	raw := []byte(client.Source())
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(raw)
+	_ = zw.Close()
+	sum := sha256.Sum256(raw)
+	sri := sha512.Sum384(raw)
+	return clientScript{
+		raw:       raw,
+		gz:        buf.Bytes(),
+		tag:       hex.EncodeToString(sum[:6]),
+		integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]),
+	}
+}
+
+// ClientMode is what the client script does on a login-required signal.
+type ClientMode string
+
+// The client script's modes.
+const (
+	// ClientRedirect sends the browser to the login page with return_to
+	// set to the current page.
+	ClientRedirect ClientMode = "redirect"
+	// ClientReload reloads the page, which then goes to the login page.
+	ClientReload ClientMode = "reload"
+	// ClientDialog signs the user in again in place and re-sends the calls
+	// that got the signal.
+	ClientDialog ClientMode = "dialog"
+)
+
+// ClientOptions are written into the script tag as data- attributes.
+type ClientOptions struct {
+	// Mode is what to do on a login-required signal. Default ClientRedirect.
+	Mode ClientMode
+	// WarnSeconds is how long before the idle deadline the warning opens.
+	// Zero lets the script choose its default (120).
+	WarnSeconds int
+	// ExtendOnActivity lets user activity call keepalive by itself.
+	ExtendOnActivity bool
+}
+
+// ScriptURL returns the content-hashed URL of the client script. It is
+// served with a year-long cache, so a new release gets a new URL.
+func (g *Gate) ScriptURL() string { return g.scriptPath }
+
+// ScriptTag returns the <script> tag that loads the client script, with its
+// integrity hash and its settings, for an html/template page:
+//
+//	{{.AuthgateScript}}
+func (g *Gate) ScriptTag(opts ClientOptions) template.HTML {
+	mode := opts.Mode
+	switch mode {
+	case ClientRedirect, ClientReload, ClientDialog:
+	default:
+		mode = ClientRedirect
+	}
+	var b strings.Builder
+	b.WriteString(`<script src="`)
+	b.WriteString(template.HTMLEscapeString(g.scriptPath))
+	b.WriteString(`" integrity="`)
+	b.WriteString(g.script.integrity)
+	b.WriteString(`" data-login-url="`)
+	b.WriteString(template.HTMLEscapeString(g.cfg.LoginPath))
+	b.WriteString(`" data-logout-url="`)
+	b.WriteString(template.HTMLEscapeString(g.cfg.LogoutPath))
+	b.WriteString(`" data-keepalive-url="`)
+	b.WriteString(template.HTMLEscapeString(g.keepPath))
+	b.WriteString(`" data-mode="`)
+	b.WriteString(string(mode))
+	b.WriteString(`"`)
+	if opts.WarnSeconds > 0 {
+		b.WriteString(` data-warn-seconds="`)
+		b.WriteString(strconv.Itoa(opts.WarnSeconds))
+		b.WriteString(`"`)
+	}
+	if opts.ExtendOnActivity {
+		b.WriteString(` data-extend-on-activity="true"`)
+	}
+	b.WriteString(`></script>`)
+	return template.HTML(b.String()) //nolint:gosec // every value is escaped or a constant
+}
+
+// serveScript serves the client script, gzipped when the client accepts it.
+// The hashed URL is cached for a year; the plain URL must be revalidated.
+func (g *Gate) serveScript(w http.ResponseWriter, r *http.Request, hashed bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		methodNotAllowed(w, "GET, HEAD")
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("X-Content-Type-Options", "nosniff")
+	etag := `"` + g.script.tag + `"`
+	h.Set("Etag", etag)
+	if hashed {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if first(r.Header, "If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := g.script.raw
+	if acceptsGzip(r.Header["Accept-Encoding"]) {
+		h.Set("Content-Encoding", "gzip")
+		body = g.script.gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(body)
+}
+
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for v != "" {
+			var item string
+			item, v = cut(v, ',')
+			name, params := cut(item, ';')
+			if equalFold(trimSpace(name), "gzip") && !zeroQuality(params) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,1 @@
+/* authgate client: placeholder until the client script lands. */

@@ -1,0 +1,144 @@
+package authgate
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Cookie names. The session cookie takes the __Host- prefix whenever it is
+// Secure, so that a sibling subdomain cannot plant or shadow it.
+const (
+	sessionCookieSecure = "__Host-authgate"
+	sessionCookiePlain  = "authgate"
+	// CompanionCookie is the script-readable cookie that tells every tab the
+	// session's deadlines: "<idle deadline unix>.<lifetime deadline unix>".
+	// It holds no secret.
+	CompanionCookie = "authgate_exp"
+)
+
+// maxCookieHeader bounds how much of the Cookie header the gate scans.
+const maxCookieHeader = 8 << 10
+
+// secureCookies reports whether cookies for r get the Secure attribute and
+// the __Host- prefix: always, unless Config.InsecureCookies is set and r is
+// plain http to a host other than localhost.
+func (g *Gate) secureCookies(r *http.Request) bool {
+	return !g.cfg.InsecureCookies || r.TLS != nil || isLocalhost(r.Host)
+}
+
+func isLocalhost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	switch host {
+	case "localhost", "127.0.0.1", "::1", "[::1]":
+		return true
+	}
+	return false
+}
+
+func (g *Gate) sessionCookieName(r *http.Request) string {
+	if g.secureCookies(r) {
+		return sessionCookieSecure
+	}
+	return sessionCookiePlain
+}
+
+// cookieValue returns the value of the first cookie called name in r,
+// without the allocations of r.Cookie. Values in double quotes are unquoted.
+func cookieValue(r *http.Request, name string) (string, bool) {
+	scanned := 0
+	for _, line := range r.Header["Cookie"] {
+		scanned += len(line)
+		if scanned > maxCookieHeader {
+			return "", false
+		}
+		for line != "" {
+			var part string
+			part, line = cut(line, ';')
+			part = trimSpace(part)
+			k, v := cut(part, '=')
+			if k != name {
+				continue
+			}
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// setSessionCookie sets the session cookie to token, or clears it when
+// token is "". It is a browser-session cookie: the store, not the browser,
+// decides when it ends.
+func (g *Gate) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	secure := g.secureCookies(r)
+	c := &http.Cookie{
+		Name:     g.sessionCookieName(r),
+		Value:    token,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	if token == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+// companionValue formats the companion cookie's value into buf.
+func companionValue(buf []byte, idle, lifetime time.Time) []byte {
+	buf = strconv.AppendInt(buf, idle.Unix(), 10)
+	buf = append(buf, '.')
+	return strconv.AppendInt(buf, lifetime.Unix(), 10)
+}
+
+// setCompanion sets the companion cookie for s when the request does not
+// already carry the current value, so that a steady session costs no
+// Set-Cookie on most responses.
+func (g *Gate) setCompanion(w http.ResponseWriter, r *http.Request, s *Session) {
+	var buf [48]byte
+	v := companionValue(buf[:0], s.IdleDeadline(), s.Expires)
+	if have, ok := cookieValue(r, CompanionCookie); ok && have == string(v) {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     CompanionCookie,
+		Value:    string(v),
+		Path:     "/",
+		Secure:   g.secureCookies(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (g *Gate) clearCompanion(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     CompanionCookie,
+		Value:    "",
+		Path:     "/",
+		MaxAge:   -1,
+		Secure:   g.secureCookies(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// ParseCompanion parses a companion cookie value into its idle and lifetime
+// deadlines.
+func ParseCompanion(v string) (idle, lifetime time.Time, ok bool) {
+	a, b := cut(v, '.')
+	if len(a) == 0 || len(a) > 12 || len(b) == 0 || len(b) > 12 {
+		return time.Time{}, time.Time{}, false
+	}
+	x, err1 := strconv.ParseInt(a, 10, 64)
+	y, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil || x < 0 || y < 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	return time.Unix(x, 0), time.Unix(y, 0), true
+}

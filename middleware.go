@@ -1,0 +1,85 @@
+package authgate
+
+import (
+	"context"
+	"net/http"
+)
+
+// Require returns a handler that lets only signed-in requests reach next.
+// Anyone else gets the answer for their kind (see Classify and Signal), and
+// next does not run. A cross-origin write from a signed-in browser is refused
+// with 403 after authentication, so an expired session gets the login signal,
+// never a cross-origin error. A store failure gets 503 with Retry-After.
+//
+// Require has the shape of a middleware for net/http's ServeMux, chi and
+// gorilla/mux: func(http.Handler) http.Handler.
+func (g *Gate) Require(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var res authResult
+		g.authenticate(r.Context(), r, &res)
+		switch {
+		case res.err != nil:
+			g.unavailable(w, r, res.err)
+		case res.retry > 0:
+			tooMany(w, res.retry)
+		case !res.ok:
+			g.deny(w, r, g.classify(r), res.reason)
+		case g.cfg.CrossOrigin.Check(r) != nil:
+			crossOrigin(w)
+		default:
+			g.serve(w, r, next, &res)
+		}
+	})
+}
+
+// Identify returns a handler that finds out who is signed in, if anyone,
+// and always calls next. Signed-in requests carry an Identity in their
+// context; others carry none. Cross-origin writes that carry credentials are
+// refused as in Require; a store failure lets the request through
+// unidentified.
+func (g *Gate) Identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var res authResult
+		g.authenticate(r.Context(), r, &res)
+		switch {
+		case res.err != nil:
+			g.log.LogAttrs(r.Context(), errorLevel, "authgate: store unavailable; serving unidentified", errAttr(res.err), pathAttr(r))
+			next.ServeHTTP(w, r)
+		case res.retry > 0:
+			tooMany(w, res.retry)
+		case !res.ok:
+			next.ServeHTTP(w, r)
+		case g.cfg.CrossOrigin.Check(r) != nil:
+			crossOrigin(w)
+		default:
+			g.serve(w, r, next, &res)
+		}
+	})
+}
+
+// serve runs next for an authenticated request.
+func (g *Gate) serve(w http.ResponseWriter, r *http.Request, next http.Handler, res *authResult) {
+	id := res.id
+	if id.Method == MethodSession {
+		g.setCompanion(w, r, &res.session)
+	}
+	next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), &id)))
+}
+
+// authenticate fills res from r's credentials: an API key in an
+// Authorization: Basic header, else the session cookie (other
+// Authorization schemes are left to the app). Any identity a
+// client sent in its own headers is ignored: only this can set one.
+func (g *Gate) authenticate(ctx context.Context, r *http.Request, res *authResult) {
+	now := g.cfg.Now()
+	if authz := first(r.Header, "Authorization"); len(authz) > 6 && equalFold(authz[:6], "basic ") {
+		g.keyAuth(ctx, r, authz, now, res)
+		return
+	}
+	g.sessionAuth(ctx, r, now, res)
+}
+
+// Classify tells the kind of caller r is, with the gate's configuration.
+func (g *Gate) Classify(r *http.Request) Kind { return g.classify(r) }
+
+func (g *Gate) classify(r *http.Request) Kind { return classify(r.Header, !g.cfg.NoUserAgentRule) }

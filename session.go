@@ -1,0 +1,197 @@
+package authgate
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// tokenLen is the length of a session token: 32 random bytes, base64url.
+const tokenLen = 43
+
+// newToken returns a fresh 256-bit session token and its hash.
+func newToken() (string, Hash) {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b[:]), HashOf(b[:])
+}
+
+// tokenHash decodes a session token and returns its hash, without
+// allocating. ok is false for anything that is not a token's shape.
+func tokenHash(tok string) (h Hash, ok bool) {
+	if len(tok) != tokenLen {
+		return h, false
+	}
+	var src [tokenLen]byte
+	copy(src[:], tok)
+	var raw [32]byte
+	n, err := base64.RawURLEncoding.Strict().Decode(raw[:], src[:])
+	if err != nil || n != len(raw) {
+		return h, false
+	}
+	return HashOf(raw[:]), true
+}
+
+// authResult is what the gate learned about a request's credentials.
+type authResult struct {
+	id      Identity
+	ok      bool    // signed in
+	reason  Reason  // why not, when !ok
+	session Session // the session, when id.Method is MethodSession
+	retry   int     // >0: throttled, retry after this many seconds
+	err     error   // the store failed
+}
+
+// sessionAuth checks the session cookie of r. now is the request's time.
+func (g *Gate) sessionAuth(ctx context.Context, r *http.Request, now time.Time, res *authResult) {
+	tok, present := cookieValue(r, g.sessionCookieName(r))
+	if !present || tok == "" {
+		res.reason = ReasonNone
+		return
+	}
+	h, ok := tokenHash(tok)
+	if !ok {
+		res.reason = ReasonNone
+		return
+	}
+	s, err := g.store.Session(ctx, h)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		// A well-formed token the store no longer knows: its session ended
+		// and was purged.
+		res.reason = ReasonExpired
+		return
+	case err != nil:
+		res.err = err
+		return
+	case s.Revoked:
+		res.reason = ReasonRevoked
+		return
+	case !now.Before(s.IdleDeadline()):
+		res.reason = ReasonExpired
+		res.session = s
+		return
+	}
+	if now.Sub(s.LastSeen) >= g.cfg.TouchInterval && g.claimTouch(h, now) {
+		if err := g.store.TouchSession(ctx, h, now); err != nil {
+			// The request is still valid: serve it and try again later.
+			g.log.LogAttrs(ctx, warnLevel, "authgate: touching a session failed", errAttr(err))
+		} else {
+			s.LastSeen = now
+		}
+	}
+	res.ok = true
+	res.session = s
+	res.id = Identity{UserID: s.UserID, UserName: s.UserName, Method: MethodSession, SessionID: h}
+}
+
+// claimTouch makes sure that, of many concurrent requests on one session,
+// only one writes the store per touch interval.
+func (g *Gate) claimTouch(key any, now time.Time) bool {
+	n := now.UnixNano()
+	prev, loaded := g.touches.LoadOrStore(key, n)
+	if !loaded {
+		g.sweepTouches(now)
+		return true
+	}
+	p := prev.(int64)
+	if n-p < int64(g.cfg.TouchInterval) {
+		return false
+	}
+	return g.touches.CompareAndSwap(key, p, n)
+}
+
+// sweepTouches forgets touch claims older than the touch interval, every
+// few thousand claims, so that the map holds only active sessions.
+func (g *Gate) sweepTouches(now time.Time) {
+	if g.claims.Add(1)%4096 != 0 {
+		return
+	}
+	cutoff := now.UnixNano() - int64(g.cfg.TouchInterval)
+	g.touches.Range(func(k, v any) bool {
+		if v.(int64) < cutoff {
+			g.touches.CompareAndDelete(k, v)
+		}
+		return true
+	})
+}
+
+// SignIn starts a new session for u and sets its cookies on w. It always
+// issues a new token, so a token planted before sign-in is never promoted,
+// and it revokes the session r carried, if any. Apps with their own login
+// handler call it after checking the user's credentials.
+func (g *Gate) SignIn(ctx context.Context, w http.ResponseWriter, r *http.Request, u User) (Session, error) {
+	if u.ID == "" {
+		return Session{}, errors.New("authgate: SignIn needs a user id")
+	}
+	g.revokeCarried(ctx, r)
+	now := g.cfg.Now()
+	tok, h := newToken()
+	s := Session{
+		ID:          h,
+		UserID:      u.ID,
+		UserName:    displayName(u),
+		CreatedAt:   now,
+		LastSeen:    now,
+		IdleTimeout: g.cfg.IdleTimeout,
+		Expires:     now.Add(g.cfg.Lifetime),
+		UserAgent:   truncate(first(r.Header, "User-Agent"), 256),
+		Address:     truncate(g.cfg.ClientAddr(r), 64),
+	}
+	if err := g.store.CreateSession(ctx, s); err != nil {
+		return Session{}, fmt.Errorf("authgate: creating a session: %w", err)
+	}
+	g.setSessionCookie(w, r, tok)
+	g.setCompanion(w, r, &s)
+	return s, nil
+}
+
+// SignOut revokes the session r carries, if any, and clears its cookies.
+func (g *Gate) SignOut(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	err := g.revokeCarried(ctx, r)
+	g.setSessionCookie(w, r, "")
+	g.clearCompanion(w, r)
+	return err
+}
+
+// revokeCarried revokes the session whose token r carries.
+func (g *Gate) revokeCarried(ctx context.Context, r *http.Request) error {
+	tok, _ := cookieValue(r, g.sessionCookieName(r))
+	h, ok := tokenHash(tok)
+	if !ok {
+		return nil
+	}
+	err := g.store.RevokeSession(ctx, h)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("authgate: revoking a session: %w", err)
+	}
+	return nil
+}
+
+// keepalive extends the session honestly: it writes the store whatever the
+// touch interval says.
+func (g *Gate) keepalive(ctx context.Context, res *authResult, now time.Time) error {
+	if err := g.store.TouchSession(ctx, res.id.SessionID, now); err != nil {
+		return err
+	}
+	res.session.LastSeen = now
+	return nil
+}
+
+func displayName(u User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Login
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

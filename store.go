@@ -1,0 +1,155 @@
+package authgate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+)
+
+// Errors a store returns. Stores wrap them with %w where they add detail, so
+// callers test with errors.Is.
+var (
+	// ErrNotFound means the store holds no such session, key or user.
+	ErrNotFound = errors.New("authgate: not found")
+	// ErrDuplicate means a user with that login name, or a record with that
+	// id, already exists.
+	ErrDuplicate = errors.New("authgate: already exists")
+)
+
+// Hash is the SHA-256 of a secret: of a session token, or of an API key's
+// secret. Stores key sessions by it and never see the token itself.
+type Hash [32]byte
+
+// HashOf returns the SHA-256 of b.
+func HashOf(b []byte) Hash { return Hash(sha256.Sum256(b)) }
+
+// String returns the hash in lower-case hex.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// ParseHash parses the hex form that String returns.
+func ParseHash(s string) (Hash, error) {
+	var h Hash
+	if len(s) != hex.EncodedLen(len(h)) {
+		return h, errors.New("authgate: a session id is 64 hex digits")
+	}
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
+		return h, errors.New("authgate: a session id is 64 hex digits")
+	}
+	return h, nil
+}
+
+// Session is a signed-in browser session as a store keeps it.
+//
+// A session is valid while it is not revoked, now is before LastSeen plus
+// IdleTimeout (the sliding idle deadline) and now is before Expires (the
+// absolute lifetime). A store may delete a session once Expires has passed.
+type Session struct {
+	ID          Hash          // SHA-256 of the session token
+	UserID      string        // the user's stable id
+	UserName    string        // the user's display name at sign-in
+	CreatedAt   time.Time     // when the user signed in
+	LastSeen    time.Time     // last touch; the idle deadline slides from here
+	IdleTimeout time.Duration // the idle timeout in force when the session was made
+	Expires     time.Time     // the absolute deadline; never moves
+	Revoked     bool          // signed out, here or elsewhere
+	UserAgent   string        // the User-Agent of the sign-in request
+	Address     string        // the client address of the sign-in request
+}
+
+// IdleDeadline returns the time at which the session expires for lack of
+// activity, which is never later than Expires.
+func (s *Session) IdleDeadline() time.Time {
+	d := s.LastSeen.Add(s.IdleTimeout)
+	if d.After(s.Expires) {
+		return s.Expires
+	}
+	return d
+}
+
+// APIKey is a credential for machine clients, sent as HTTP Basic with ID as
+// the user name and the secret as the password. The store keeps only the
+// SHA-256 of the secret.
+type APIKey struct {
+	ID         string    // public id, the Basic user name
+	SecretHash Hash      // SHA-256 of the secret
+	Name       string    // what the key is for, as its owner wrote it
+	UserID     string    // the owner
+	CreatedAt  time.Time // when the key was made
+	ExpiresAt  time.Time // zero: never expires
+	LastUsed   time.Time // zero: never used; written no more often than session touches
+	Revoked    bool      // revoked keys are refused
+}
+
+// User is an account that can sign in with a password.
+type User struct {
+	ID           string    // stable id; sessions and keys refer to it
+	Login        string    // the name typed at sign-in; unique
+	Name         string    // display name
+	PasswordHash string    // a PHC string, see PasswordHasher
+	CreatedAt    time.Time // when the account was made
+}
+
+// SessionStore keeps browser sessions. Implementations must be safe for
+// concurrent use. Session is on every request's path, so it should be cheap.
+type SessionStore interface {
+	// CreateSession stores a new session.
+	CreateSession(ctx context.Context, s Session) error
+	// Session returns the session with the given id, including revoked and
+	// expired ones the store still holds, or ErrNotFound.
+	Session(ctx context.Context, id Hash) (Session, error)
+	// TouchSession moves the session's LastSeen forward to seen. A seen
+	// earlier than the stored LastSeen is ignored. ErrNotFound if absent.
+	TouchSession(ctx context.Context, id Hash, seen time.Time) error
+	// RevokeSession marks the session revoked. ErrNotFound if absent.
+	RevokeSession(ctx context.Context, id Hash) error
+	// RevokeUserSessions revokes every live session of a user and returns
+	// how many it revoked.
+	RevokeUserSessions(ctx context.Context, userID string) (int, error)
+	// UserSessions lists a user's sessions that are neither revoked nor past
+	// their absolute deadline, newest first.
+	UserSessions(ctx context.Context, userID string) ([]Session, error)
+}
+
+// KeyStore keeps API keys. Implementations must be safe for concurrent use.
+type KeyStore interface {
+	// CreateKey stores a new key; ErrDuplicate if the id is taken.
+	CreateKey(ctx context.Context, k APIKey) error
+	// Key returns the key with the given id, revoked or not, or ErrNotFound.
+	Key(ctx context.Context, id string) (APIKey, error)
+	// TouchKey moves the key's LastUsed forward to used. ErrNotFound if absent.
+	TouchKey(ctx context.Context, id string, used time.Time) error
+	// RevokeKey marks the key revoked. ErrNotFound if absent.
+	RevokeKey(ctx context.Context, id string) error
+	// RevokeUserKeys revokes every key of a user and returns how many.
+	RevokeUserKeys(ctx context.Context, userID string) (int, error)
+	// UserKeys lists a user's keys, revoked ones included, newest first.
+	UserKeys(ctx context.Context, userID string) ([]APIKey, error)
+}
+
+// UserStore keeps accounts for the built-in login form. Apps with their own
+// user table implement it over that table, or skip it and call
+// Gate.SignIn from their own login handler.
+type UserStore interface {
+	// CreateUser stores a new user; ErrDuplicate if the id or login is taken.
+	CreateUser(ctx context.Context, u User) error
+	// User returns the user with the given id, or ErrNotFound.
+	User(ctx context.Context, id string) (User, error)
+	// UserByLogin returns the user with the given login name, or ErrNotFound.
+	UserByLogin(ctx context.Context, login string) (User, error)
+	// SetPassword replaces a user's password hash. ErrNotFound if absent.
+	SetPassword(ctx context.Context, id, passwordHash string) error
+	// DeleteUser removes a user. It does not revoke the user's sessions or
+	// keys; callers do that first. ErrNotFound if absent.
+	DeleteUser(ctx context.Context, id string) error
+	// Users lists every user, ordered by login.
+	Users(ctx context.Context) ([]User, error)
+}
+
+// Store is everything the gate keeps. memstore and sqlitestore implement it.
+type Store interface {
+	SessionStore
+	KeyStore
+	UserStore
+}
