@@ -1,0 +1,178 @@
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/authgate/authgate"
+)
+
+// minPurge is the fewest sessions made between two purges of expired ones.
+const minPurge = 1024
+
+// session is the stored form of an authgate.Session, its id aside: times
+// are unix milliseconds, which keeps a session at about 100 bytes plus its
+// strings, against 200 for the time.Time form.
+type session struct {
+	userID    string
+	userName  string
+	userAgent string
+	address   string
+	created   int64 // unix ms
+	lastSeen  int64 // unix ms
+	expires   int64 // unix ms
+	idle      int64 // ms
+	revoked   bool
+}
+
+// zeroMS is the zero time.Time in unix milliseconds, so that a zero time
+// comes back zero.
+const zeroMS = -62135596800000
+
+func toMS(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(ms int64) time.Time {
+	if ms == zeroMS {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+func pack(s *authgate.Session) session {
+	return session{
+		userID:    s.UserID,
+		userName:  s.UserName,
+		userAgent: s.UserAgent,
+		address:   s.Address,
+		created:   toMS(s.CreatedAt),
+		lastSeen:  toMS(s.LastSeen),
+		expires:   toMS(s.Expires),
+		idle:      s.IdleTimeout.Milliseconds(),
+		revoked:   s.Revoked,
+	}
+}
+
+func (r *session) unpack(id authgate.Hash) authgate.Session {
+	return authgate.Session{
+		ID:          id,
+		UserID:      r.userID,
+		UserName:    r.userName,
+		CreatedAt:   fromMS(r.created),
+		LastSeen:    fromMS(r.lastSeen),
+		IdleTimeout: time.Duration(r.idle) * time.Millisecond,
+		Expires:     fromMS(r.expires),
+		Revoked:     r.revoked,
+		UserAgent:   r.userAgent,
+		Address:     r.address,
+	}
+}
+
+// CreateSession stores a new session, replacing any with the same id. Now
+// and then it first drops the sessions past their absolute deadline.
+func (s *Store) CreateSession(_ context.Context, x authgate.Session) error {
+	r := pack(&x)
+	s.sessMu.Lock()
+	defer s.sessMu.Unlock()
+	s.creates++
+	if s.creates >= s.purgeAt {
+		s.purgeLocked(time.Now())
+	}
+	s.sessions[x.ID] = r
+	return nil
+}
+
+// purgeLocked drops the sessions past their absolute deadline. It runs
+// after a number of creates proportional to the number of sessions, so its
+// cost per create stays constant.
+func (s *Store) purgeLocked(now time.Time) {
+	cut := toMS(now)
+	for id, r := range s.sessions {
+		if r.expires <= cut {
+			delete(s.sessions, id)
+		}
+	}
+	s.creates = 0
+	s.purgeAt = max(minPurge, len(s.sessions)/2)
+}
+
+// Session returns the session with the given id, or authgate.ErrNotFound.
+// It does not allocate.
+func (s *Store) Session(_ context.Context, id authgate.Hash) (authgate.Session, error) {
+	s.sessMu.RLock()
+	r, ok := s.sessions[id]
+	s.sessMu.RUnlock()
+	if !ok {
+		return authgate.Session{}, authgate.ErrNotFound
+	}
+	return r.unpack(id), nil
+}
+
+// TouchSession moves the session's LastSeen forward to seen.
+func (s *Store) TouchSession(_ context.Context, id authgate.Hash, seen time.Time) error {
+	ms := toMS(seen)
+	s.sessMu.Lock()
+	defer s.sessMu.Unlock()
+	r, ok := s.sessions[id]
+	if !ok {
+		return authgate.ErrNotFound
+	}
+	if ms > r.lastSeen {
+		r.lastSeen = ms
+		s.sessions[id] = r
+	}
+	return nil
+}
+
+// RevokeSession marks the session revoked.
+func (s *Store) RevokeSession(_ context.Context, id authgate.Hash) error {
+	s.sessMu.Lock()
+	defer s.sessMu.Unlock()
+	r, ok := s.sessions[id]
+	if !ok {
+		return authgate.ErrNotFound
+	}
+	r.revoked = true
+	s.sessions[id] = r
+	return nil
+}
+
+// RevokeUserSessions revokes the user's sessions that are neither revoked
+// nor past their absolute deadline, and returns how many. It scans every
+// session.
+func (s *Store) RevokeUserSessions(_ context.Context, userID string) (int, error) {
+	now := toMS(time.Now())
+	s.sessMu.Lock()
+	defer s.sessMu.Unlock()
+	n := 0
+	for id, r := range s.sessions {
+		if r.userID == userID && !r.revoked && r.expires > now {
+			r.revoked = true
+			s.sessions[id] = r
+			n++
+		}
+	}
+	return n, nil
+}
+
+// UserSessions lists the user's sessions that are neither revoked nor past
+// their absolute deadline, newest first. It scans every session.
+func (s *Store) UserSessions(_ context.Context, userID string) ([]authgate.Session, error) {
+	now := toMS(time.Now())
+	var out []authgate.Session
+	s.sessMu.RLock()
+	for id, r := range s.sessions {
+		if r.userID == userID && !r.revoked && r.expires > now {
+			out = append(out, r.unpack(id))
+		}
+	}
+	s.sessMu.RUnlock()
+	slices.SortFunc(out, func(a, b authgate.Session) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.ID[:], b.ID[:])
+	})
+	return out, nil
+}

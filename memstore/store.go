@@ -1,0 +1,47 @@
+// Package memstore keeps authgate's sessions, API keys and users in memory.
+//
+// It suits tests and single-process apps that can afford to sign everybody
+// out on a restart. Everything is lost when the process ends.
+//
+// Session lookups, which the gate makes on every request, take a read lock
+// and a map lookup and do not allocate. Times keep millisecond precision.
+// Sessions past their absolute deadline are dropped now and then as new
+// sessions are made, so memory follows the number of live sessions.
+package memstore
+
+import (
+	"sync"
+
+	"github.com/authgate/authgate"
+)
+
+// Store is an in-memory authgate.Store. Make one with New; it is safe for
+// concurrent use. Methods ignore their context, since they never wait on
+// anything but a lock.
+type Store struct {
+	sessMu   sync.RWMutex
+	sessions map[authgate.Hash]session
+	creates  int // sessions made since the last purge
+	purgeAt  int // purge when creates reaches it
+
+	keyMu sync.RWMutex
+	keys  map[string]authgate.APIKey
+
+	userMu  sync.RWMutex
+	users   map[string]authgate.User // by id
+	byLogin map[string]string        // login to id
+}
+
+// Every authgate.Store method is implemented.
+var _ authgate.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		sessions: make(map[authgate.Hash]session),
+		purgeAt:  minPurge,
+		keys:     make(map[string]authgate.APIKey),
+		users:    make(map[string]authgate.User),
+		byLogin:  make(map[string]string),
+	}
+}

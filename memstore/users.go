@@ -1,0 +1,87 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/authgate/authgate"
+)
+
+// CreateUser stores a new user, or returns an error wrapping
+// authgate.ErrDuplicate if its id or login is taken.
+func (s *Store) CreateUser(_ context.Context, u authgate.User) error {
+	s.userMu.Lock()
+	defer s.userMu.Unlock()
+	if _, ok := s.users[u.ID]; ok {
+		return fmt.Errorf("memstore: user id %q: %w", u.ID, authgate.ErrDuplicate)
+	}
+	if _, ok := s.byLogin[u.Login]; ok {
+		return fmt.Errorf("memstore: login %q: %w", u.Login, authgate.ErrDuplicate)
+	}
+	s.users[u.ID] = u
+	s.byLogin[u.Login] = u.ID
+	return nil
+}
+
+// User returns the user with the given id, or authgate.ErrNotFound.
+func (s *Store) User(_ context.Context, id string) (authgate.User, error) {
+	s.userMu.RLock()
+	defer s.userMu.RUnlock()
+	u, ok := s.users[id]
+	if !ok {
+		return authgate.User{}, authgate.ErrNotFound
+	}
+	return u, nil
+}
+
+// UserByLogin returns the user with the given login, or
+// authgate.ErrNotFound.
+func (s *Store) UserByLogin(_ context.Context, login string) (authgate.User, error) {
+	s.userMu.RLock()
+	defer s.userMu.RUnlock()
+	id, ok := s.byLogin[login]
+	if !ok {
+		return authgate.User{}, authgate.ErrNotFound
+	}
+	return s.users[id], nil
+}
+
+// SetPassword replaces the user's password hash.
+func (s *Store) SetPassword(_ context.Context, id, passwordHash string) error {
+	s.userMu.Lock()
+	defer s.userMu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return authgate.ErrNotFound
+	}
+	u.PasswordHash = passwordHash
+	s.users[id] = u
+	return nil
+}
+
+// DeleteUser removes the user. Its sessions and keys stay.
+func (s *Store) DeleteUser(_ context.Context, id string) error {
+	s.userMu.Lock()
+	defer s.userMu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return authgate.ErrNotFound
+	}
+	delete(s.users, id)
+	delete(s.byLogin, u.Login)
+	return nil
+}
+
+// Users lists every user, ordered by login.
+func (s *Store) Users(_ context.Context) ([]authgate.User, error) {
+	s.userMu.RLock()
+	out := make([]authgate.User, 0, len(s.users))
+	for _, u := range s.users {
+		out = append(out, u)
+	}
+	s.userMu.RUnlock()
+	slices.SortFunc(out, func(a, b authgate.User) int { return strings.Compare(a.Login, b.Login) })
+	return out, nil
+}

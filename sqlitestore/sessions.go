@@ -1,0 +1,206 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authgate/authgate"
+)
+
+// zeroMS is the zero time.Time in unix milliseconds, so that a zero time
+// stored in a NOT NULL column comes back zero.
+const zeroMS = -62135596800000
+
+func toMS(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(ms int64) time.Time {
+	if ms == zeroMS {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+// normalSession returns x as it reads back from the database.
+func normalSession(x authgate.Session) authgate.Session {
+	x.CreatedAt = fromMS(toMS(x.CreatedAt))
+	x.LastSeen = fromMS(toMS(x.LastSeen))
+	x.Expires = fromMS(toMS(x.Expires))
+	x.IdleTimeout = x.IdleTimeout.Truncate(time.Millisecond)
+	return x
+}
+
+const sessionColumns = `id, user_id, user_name, created_at, last_seen, idle_timeout_ms, expires_at, revoked, user_agent, address`
+
+const selectSession = `SELECT ` + sessionColumns + ` FROM sessions WHERE id = ?`
+
+// scanSession reads a row of sessionColumns.
+func scanSession(row interface{ Scan(...any) error }) (authgate.Session, error) {
+	var (
+		x                               authgate.Session
+		id                              []byte
+		created, seen, idle, expires, r int64
+	)
+	if err := row.Scan(&id, &x.UserID, &x.UserName, &created, &seen, &idle, &expires, &r, &x.UserAgent, &x.Address); err != nil {
+		return x, err
+	}
+	if len(id) != len(x.ID) {
+		return x, fmt.Errorf("session id of %d bytes", len(id))
+	}
+	copy(x.ID[:], id)
+	x.CreatedAt, x.LastSeen, x.Expires = fromMS(created), fromMS(seen), fromMS(expires)
+	x.IdleTimeout = time.Duration(idle) * time.Millisecond
+	x.Revoked = r != 0
+	return x, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CreateSession stores a new session.
+func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		x.ID[:], x.UserID, x.UserName, toMS(x.CreatedAt), toMS(x.LastSeen), x.IdleTimeout.Milliseconds(),
+		toMS(x.Expires), boolInt(x.Revoked), x.UserAgent, x.Address)
+	if err != nil {
+		return wrap(ctx, "create session", err)
+	}
+	s.sessions.put(x.ID, normalSession(x))
+	return nil
+}
+
+// Session returns the session with the given id, or an error wrapping
+// authgate.ErrNotFound. A session read recently comes from memory.
+func (s *Store) Session(ctx context.Context, id authgate.Hash) (authgate.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return authgate.Session{}, err
+	}
+	if s.fresh() {
+		if x, ok := s.sessions.get(id); ok {
+			return x, nil
+		}
+	}
+	g := s.sessions.generation()
+	x, err := s.loadSession(ctx, id)
+	if err != nil {
+		return x, err
+	}
+	s.sessions.fill(g, id, x)
+	return x, nil
+}
+
+// loadSession reads a session from the database.
+func (s *Store) loadSession(ctx context.Context, id authgate.Hash) (authgate.Session, error) {
+	x, err := scanSession(s.getSession.QueryRowContext(ctx, id[:]))
+	if errors.Is(err, sql.ErrNoRows) {
+		return authgate.Session{}, authgate.ErrNotFound
+	}
+	if err != nil {
+		return authgate.Session{}, wrap(ctx, "read session", err)
+	}
+	return x, nil
+}
+
+// TouchSession moves the session's LastSeen forward to seen.
+func (s *Store) TouchSession(ctx context.Context, id authgate.Hash, seen time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ms := toMS(seen)
+	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen = max(last_seen, ?) WHERE id = ?`, ms, id[:])
+	if err := changed(ctx, "touch session", res, err); err != nil {
+		return err
+	}
+	s.sessions.update(id, func(x *authgate.Session) {
+		if t := fromMS(ms); t.After(x.LastSeen) {
+			x.LastSeen = t
+		}
+	})
+	return nil
+}
+
+// RevokeSession marks the session revoked, durably.
+func (s *Store) RevokeSession(ctx context.Context, id authgate.Hash) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	res, err := s.durable(ctx, `UPDATE sessions SET revoked = 1 WHERE id = ?`, id[:])
+	if err := changed(ctx, "revoke session", res, err); err != nil {
+		return err
+	}
+	s.sessions.update(id, func(x *authgate.Session) { x.Revoked = true })
+	return nil
+}
+
+// RevokeUserSessions revokes, durably, the user's sessions that are neither
+// revoked nor past their absolute deadline, and returns how many.
+func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	res, err := s.durable(ctx, `UPDATE sessions SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND expires_at > ?`,
+		userID, toMS(time.Now()))
+	if err != nil {
+		return 0, wrap(ctx, "revoke user sessions", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, wrap(ctx, "revoke user sessions", err)
+	}
+	if n > 0 {
+		s.sessions.clear()
+	}
+	return int(n), nil
+}
+
+// UserSessions lists the user's sessions that are neither revoked nor past
+// their absolute deadline, newest first.
+func (s *Store) UserSessions(ctx context.Context, userID string) ([]authgate.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE user_id = ? AND revoked = 0 AND expires_at > ? ORDER BY created_at DESC, id`,
+		userID, toMS(time.Now()))
+	if err != nil {
+		return nil, wrap(ctx, "list user sessions", err)
+	}
+	defer rows.Close()
+	var out []authgate.Session
+	for rows.Next() {
+		x, err := scanSession(rows)
+		if err != nil {
+			return nil, wrap(ctx, "list user sessions", err)
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(ctx, "list user sessions", err)
+	}
+	return out, nil
+}
+
+// changed checks the outcome of an update of one record: it wraps err, or
+// returns authgate.ErrNotFound if the update matched no row.
+func changed(ctx context.Context, op string, res sql.Result, err error) error {
+	if err != nil {
+		return wrap(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(ctx, op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlitestore: %s: %w", op, authgate.ErrNotFound)
+	}
+	return nil
+}
