@@ -117,21 +117,23 @@ func (g *Gate) serveScript(w http.ResponseWriter, r *http.Request, hashed bool) 
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("X-Content-Type-Options", "nosniff")
-	etag := `"` + g.script.tag + `"`
-	h.Set("Etag", etag)
 	if hashed {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	if first(r.Header, "If-None-Match") == etag {
+	body, etag := g.script.raw, `"`+g.script.tag+`"`
+	gz := acceptsGzip(r.Header["Accept-Encoding"])
+	if gz {
+		body, etag = g.script.gz, `"`+g.script.tag+`-gz"`
+	}
+	h.Set("Etag", etag)
+	if inm := first(r.Header, "If-None-Match"); inm != "" && etagMatch(inm, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body := g.script.raw
-	if acceptsGzip(r.Header["Accept-Encoding"]) {
+	if gz {
 		h.Set("Content-Encoding", "gzip")
-		body = g.script.gz
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	if r.Method == http.MethodHead {
@@ -149,6 +151,19 @@ func acceptsGzip(values []string) bool {
 			if equalFold(trimSpace(name), "gzip") && !zeroQuality(params) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// etagMatch reports whether an If-None-Match list names etag, weakly.
+func etagMatch(list, etag string) bool {
+	for list != "" {
+		var t string
+		t, list = cut(list, ',')
+		t = trimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
 		}
 	}
 	return false

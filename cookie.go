@@ -18,9 +18,6 @@ const (
 	CompanionCookie = "authgate_exp"
 )
 
-// maxCookieHeader bounds how much of the Cookie header the gate scans.
-const maxCookieHeader = 8 << 10
-
 // secureCookies reports whether cookies for r get the Secure attribute and
 // the __Host- prefix: always, unless Config.InsecureCookies is set and r is
 // plain http to a host other than localhost.
@@ -33,9 +30,11 @@ func isLocalhost(hostport string) bool {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
-	switch host {
-	case "localhost", "127.0.0.1", "::1", "[::1]":
+	switch {
+	case host == "127.0.0.1" || host == "::1" || host == "[::1]" || equalFold(host, "localhost"):
 		return true
+	case len(host) > len(".localhost") && equalFold(host[len(host)-len(".localhost"):], ".localhost"):
+		return true // browsers treat *.localhost as a secure context too
 	}
 	return false
 }
@@ -49,13 +48,10 @@ func (g *Gate) sessionCookieName(r *http.Request) string {
 
 // cookieValue returns the value of the first cookie called name in r,
 // without the allocations of r.Cookie. Values in double quotes are unquoted.
+// The scan is bounded by the server's header size limit
+// (http.Server.MaxHeaderBytes).
 func cookieValue(r *http.Request, name string) (string, bool) {
-	scanned := 0
 	for _, line := range r.Header["Cookie"] {
-		scanned += len(line)
-		if scanned > maxCookieHeader {
-			return "", false
-		}
 		for line != "" {
 			var part string
 			part, line = cut(line, ';')
@@ -132,7 +128,7 @@ func (g *Gate) clearCompanion(w http.ResponseWriter, r *http.Request) {
 // deadlines.
 func ParseCompanion(v string) (idle, lifetime time.Time, ok bool) {
 	a, b := cut(v, '.')
-	if len(a) == 0 || len(a) > 12 || len(b) == 0 || len(b) > 12 {
+	if !digits(a) || !digits(b) {
 		return time.Time{}, time.Time{}, false
 	}
 	x, err1 := strconv.ParseInt(a, 10, 64)
@@ -141,4 +137,17 @@ func ParseCompanion(v string) (idle, lifetime time.Time, ok bool) {
 		return time.Time{}, time.Time{}, false
 	}
 	return time.Unix(x, 0), time.Unix(y, 0), true
+}
+
+// digits reports whether s is 1 to 12 ASCII digits.
+func digits(s string) bool {
+	if len(s) == 0 || len(s) > 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -19,8 +19,11 @@ type loginView struct {
 }
 
 func (g *Gate) renderLogin(w http.ResponseWriter, r *http.Request, v loginView, status int) {
-	v.Action = g.cfg.LoginPath
 	v.Compact = r.URL.Query().Get("compact") == "1"
+	v.Action = g.cfg.LoginPath
+	if v.Compact {
+		v.Action += "?compact=1"
+	}
 	if v.Note == "" && v.Error == "" {
 		v.Note = g.loginNote(r)
 	}

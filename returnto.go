@@ -10,30 +10,29 @@ import (
 const maxReturnTo = 2048
 
 // SafeReturnTo returns p if it is a path on this origin that is safe to
-// send a browser to after sign-in, and "" otherwise. A safe path starts with
-// a single "/", holds only printable ASCII without backslashes, has no
-// scheme, host or user info, and does not turn into anything else when
-// percent-decoded once or twice (so "/%2F%2Fevil.example" and
-// "/%5Cevil.example" are refused too). The fragment is dropped.
+// send a browser to after sign-in, and "" otherwise.
+//
+// A safe path starts with a single "/", holds only printable ASCII without
+// backslashes (anything else must be percent-encoded, as browsers send it),
+// and has no scheme, host or user info. Its percent-decoded forms (once and
+// twice) must not start with "//" or "/\" nor hold a backslash or a control
+// character, so that no later hop that decodes the path finds another
+// origin in it; encoded spaces and non-ASCII text are fine. The fragment is
+// dropped.
 func SafeReturnTo(p string) string {
 	if i := strings.IndexByte(p, '#'); i >= 0 {
 		p = p[:i]
 	}
-	if !safePath(p) {
+	if !safeRawPath(p) {
 		return ""
 	}
-	// A browser or a later hop that decodes the path must not find a
-	// scheme-relative or backslash form inside it either.
 	d := p
 	for range 2 {
 		next, err := url.PathUnescape(d)
-		if err != nil {
-			return ""
+		if err != nil || next == d {
+			break // nothing more to decode
 		}
-		if next == d {
-			break
-		}
-		if !safePath(next) {
+		if !safeDecodedPath(next) {
 			return ""
 		}
 		d = next
@@ -45,20 +44,37 @@ func SafeReturnTo(p string) string {
 	return p
 }
 
-func safePath(p string) bool {
-	if len(p) == 0 || len(p) > maxReturnTo || p[0] != '/' {
-		return false
-	}
-	if len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+func safeRawPath(p string) bool {
+	if len(p) == 0 || len(p) > maxReturnTo || !safeStart(p) {
 		return false
 	}
 	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c < 0x21 || c > 0x7e || c == '\\' {
+		if c := p[i]; c < 0x21 || c > 0x7e || c == '\\' {
 			return false
 		}
 	}
 	return true
+}
+
+// safeDecodedPath checks a decoded form: it may hold spaces and UTF-8 text,
+// but nothing that could make a browser or a proxy leave this origin.
+func safeDecodedPath(p string) bool {
+	if !safeStart(p) {
+		return false
+	}
+	for _, c := range p {
+		switch {
+		case c < 0x20 || c == 0x7f || c == '\\':
+			return false
+		case c == '\uff0f' || c == '\uff3c' || c == '\u2215' || c == '\u2044' || c == '\u29f8':
+			return false // slash and backslash look-alikes that some software folds
+		}
+	}
+	return true
+}
+
+func safeStart(p string) bool {
+	return len(p) > 0 && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\'))
 }
 
 // requestReturnTo is where a navigation should come back to: the request's

@@ -18,8 +18,9 @@ var (
 	ErrDuplicate = errors.New("authgate: already exists")
 )
 
-// Hash is the SHA-256 of a secret: of a session token, or of an API key's
-// secret. Stores key sessions by it and never see the token itself.
+// Hash is the SHA-256 of a secret: of a session token's 32 random bytes
+// (not its base64 text), or of an API key's secret as the text the client
+// sends. Stores key sessions by it and never see the token itself.
 type Hash [32]byte
 
 // HashOf returns the SHA-256 of b.

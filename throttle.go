@@ -75,7 +75,7 @@ func (t *throttle) wait(now time.Time, key string, limit int) int {
 	if w.n < limit {
 		return 0
 	}
-	return int(end.Sub(now)/time.Second) + 1
+	return int((end.Sub(now) + time.Second - 1) / time.Second)
 }
 
 // fail records a failure for an account and an address.
