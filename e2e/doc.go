@@ -1,0 +1,17 @@
+// Package e2e holds authgate's end-to-end tests. They drive a real Chromium
+// (Debian's /usr/bin/chromium, headless) with chromedp against pages that the
+// tests serve themselves from a gate with an in-memory store and a clock they
+// can move, so a session expires at once. The pages load the client script
+// and real jQuery 3 and 4, axios, htmx 2 and htmx 4, installed by npm from
+// this folder's package.json at exact versions:
+//
+//	cd e2e && npm ci
+//	go test ./e2e/
+//
+// A test that needs the browser or node_modules skips with a message when
+// either is missing, unless the environment variable AUTHGATE_REQUIRE (a
+// comma-separated list) names "browser": then it fails. AUTHGATE_SCREENSHOTS=1
+// makes the run write docs/login.png and docs/demo.png.
+//
+// The package has no code of its own; everything is in its tests.
+package e2e
