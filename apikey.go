@@ -80,8 +80,8 @@ func (g *Gate) keyAuth(ctx context.Context, r *http.Request, authz string, now t
 		res.reason = ReasonExpired
 		return
 	}
-	if now.Sub(k.LastUsed) >= g.cfg.TouchInterval && g.claimTouch(k.ID, now) {
-		if err := g.store.TouchKey(ctx, k.ID, now); err != nil {
+	if seen := g.touchSlot(now); seen.After(k.LastUsed) && g.claimTouch(k.ID, seen) {
+		if err := g.store.TouchKey(ctx, k.ID, seen); err != nil {
 			g.log.LogAttrs(ctx, warnLevel, "authgate: touching an API key failed", keyAttr(id), errAttr(err))
 		}
 	}

@@ -43,7 +43,8 @@ type Config struct {
 	// TouchInterval is how stale the stored last-seen time may get before a
 	// request writes a new one. Default IdleTimeout/30, so the idle deadline
 	// is never more than 1/30 early and a busy session costs one store write
-	// a minute, not one a request.
+	// a minute, not one a request, however many instances share the store.
+	// Last-seen times are written rounded down to a multiple of it.
 	TouchInterval time.Duration
 
 	// LoginPath is the login page. Default "/login".

@@ -254,11 +254,9 @@ func (g *Gate) serveKeepalive(w http.ResponseWriter, r *http.Request) {
 		crossOrigin(w)
 		return
 	}
-	if !res.session.LastSeen.Equal(now) { // not just touched by sessionAuth
-		if err := g.keepalive(ctx, &res, now); err != nil {
-			g.unavailable(w, r, err)
-			return
-		}
+	if err := g.keepalive(ctx, &res, now); err != nil {
+		g.unavailable(w, r, err)
+		return
 	}
 	g.setCompanion(w, r, &res.session)
 	w.Header().Set("Cache-Control", "no-store")

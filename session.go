@@ -76,12 +76,12 @@ func (g *Gate) sessionAuth(ctx context.Context, r *http.Request, now time.Time, 
 		res.session = s
 		return
 	}
-	if now.Sub(s.LastSeen) >= g.cfg.TouchInterval && g.claimTouch(h, now) {
-		if err := g.store.TouchSession(ctx, h, now); err != nil {
+	if seen := g.touchSlot(now); seen.After(s.LastSeen) && g.claimTouch(h, seen) {
+		if err := g.store.TouchSession(ctx, h, seen); err != nil {
 			// The request is still valid: serve it and try again later.
 			g.log.LogAttrs(ctx, warnLevel, "authgate: touching a session failed", errAttr(err))
 		} else {
-			s.LastSeen = now
+			s.LastSeen = seen
 		}
 	}
 	res.ok = true
@@ -89,17 +89,28 @@ func (g *Gate) sessionAuth(ctx context.Context, r *http.Request, now time.Time, 
 	res.id = Identity{UserID: s.UserID, UserName: s.UserName, Method: MethodSession, SessionID: h}
 }
 
-// claimTouch makes sure that, of many concurrent requests on one session,
-// only one writes the store per touch interval.
-func (g *Gate) claimTouch(key any, now time.Time) bool {
-	n := now.UnixNano()
+// touchSlot returns the last-seen time a request at now writes: now rounded
+// down to a multiple of the touch interval. A session is touched when a
+// request falls in a later slot than its stored last-seen time, so the idle
+// deadline is never more than one interval early, and every gate instance
+// sharing a store writes the same value within a slot: stores ignore a
+// last-seen time that does not move forward, so a burst spread over many
+// instances still costs one write per interval.
+func (g *Gate) touchSlot(now time.Time) time.Time {
+	return now.Truncate(g.cfg.TouchInterval)
+}
+
+// claimTouch makes sure that, of many concurrent requests on one session in
+// this process, only one writes the store per slot.
+func (g *Gate) claimTouch(key any, slot time.Time) bool {
+	n := slot.UnixNano()
 	prev, loaded := g.touches.LoadOrStore(key, n)
 	if !loaded {
-		g.sweepTouches(now)
+		g.sweepTouches(slot)
 		return true
 	}
 	p := prev.(int64)
-	if n-p < int64(g.cfg.TouchInterval) {
+	if n <= p {
 		return false
 	}
 	return g.touches.CompareAndSwap(key, p, n)

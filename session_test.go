@@ -108,11 +108,13 @@ func TestIdleTimeoutSlides(t *testing.T) {
 		advance time.Duration
 		want    int
 	}{
+		// Touches write the last-seen time rounded down to the touch
+		// interval (1m), so each deadline is slot + 30m.
 		{20 * time.Minute, 200},                // t=20m, deadline 50m
 		{20 * time.Minute, 200},                // t=40m, deadline 70m
-		{29*time.Minute + 59*time.Second, 200}, // t=69m59s, deadline 99m59s
-		{29*time.Minute + 59*time.Second, 200}, // t=99m58s
-		{30 * time.Minute, 401},                // exactly at the deadline
+		{29*time.Minute + 59*time.Second, 200}, // t=69m59s, deadline 99m
+		{29 * time.Minute, 200},                // t=98m59s, deadline 128m
+		{29*time.Minute + 1*time.Second, 401},  // t=128m: exactly at the deadline
 	}
 	for i, s := range steps {
 		e.clock.Add(s.advance)
@@ -384,7 +386,7 @@ func TestCompanionCookie(t *testing.T) {
 		t.Fatalf("after a touch: Set-Cookie %q", rec.Header().Values("Set-Cookie"))
 	}
 	idle, _, ok := authgate.ParseCompanion(c.Value)
-	if !ok || idle.Unix() != e.clock.Now().Add(30*time.Minute).Unix() {
+	if !ok || idle.Unix() != e.clock.Now().Truncate(time.Minute).Add(30*time.Minute).Unix() {
 		t.Errorf("after a touch: companion %q", c.Value)
 	}
 	// API key requests get no cookies at all.
@@ -471,12 +473,12 @@ func TestTouchCoalescing(t *testing.T) {
 	if n := touches(); n != 1 {
 		t.Errorf("after the interval, concurrent burst: %d touches, want 1", n)
 	}
-	e.clock.Add(59 * time.Second)
+	e.clock.Add(58 * time.Second) // 119s: still the slot of the last touch
 	burst(1000, 50)
 	if n := touches(); n != 1 {
 		t.Errorf("inside the next interval: %d touches, want still 1", n)
 	}
-	e.clock.Add(time.Second)
+	e.clock.Add(time.Second) // 120s: the next slot
 	burst(1000, 1)
 	if n := touches(); n != 2 {
 		t.Errorf("after the next interval: %d touches, want 2", n)
