@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/demo"
+)
+
+// demoLogin is the user the demo makes on its first run.
+const demoLogin = "demo"
+
+// demoFlags are the demo's settings.
+type demoFlags struct {
+	store    storeFlags
+	addr     string
+	idle     time.Duration
+	lifetime time.Duration
+	signal   string
+	mode     string
+	insecure bool
+}
+
+func (c *cli) demo(ctx context.Context, args []string) error {
+	fs := c.newFlags("demo", "demo [flags]\n\n"+
+		"Runs the notes demo app behind the gate, on the SQLite file --db (or, for the\n"+
+		"gate, the Redis --store; notes stay in --db). On the first run it makes the user\n"+
+		"\"demo\" and an API key and prints their password and secret, once.\n"+
+		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
+	var df demoFlags
+	df.store.register(fs)
+	fs.StringVar(&df.addr, "addr", "127.0.0.1:8080", "listen on this `host:port` (port 0 picks a free one)")
+	fs.DurationVar(&df.idle, "idle-timeout", 30*time.Minute, "end a session after this long without a request")
+	fs.DurationVar(&df.lifetime, "lifetime", 12*time.Hour, "end a session this long after sign-in, whatever the activity")
+	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
+	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientRedirect), "what the page's client script does on that signal: redirect, reload or dialog")
+	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
+	if _, err := c.parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	gcfg, mode, err := df.check()
+	if err != nil {
+		return err
+	}
+
+	st, err := c.openStore(ctx, df.store, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	notes, err := demo.OpenSQLiteNotes(ctx, df.store.db)
+	if err != nil {
+		return withCode(exitDatabase, "opening the notes in %s: %w", df.store.db, err)
+	}
+	defer notes.Close()
+
+	creds, err := c.demoCredentials(ctx, st)
+	if err != nil {
+		return err
+	}
+
+	log := slog.New(slog.NewTextHandler(c.stderr, nil))
+	gcfg.Store = st
+	gcfg.Hasher = c.hasher
+	gcfg.Logger = log
+	gcfg.Now = c.now
+	g, err := authgate.New(gcfg)
+	if err != nil {
+		return usageError("%w", err)
+	}
+	app := demo.New(g, notes, demo.Options{ClientMode: mode, Logger: log, Now: c.now})
+
+	ln, err := net.Listen("tcp", df.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", df.addr, err)
+	}
+	base := baseURL(ln.Addr())
+	c.printWelcome(base, df, creds)
+	srv := &http.Server{
+		Handler:           accessLog(log, app),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("authgate demo: listening", "url", base)
+	return serve(ctx, srv, ln, log)
+}
+
+// check validates the flags and turns them into the gate's settings.
+func (df *demoFlags) check() (authgate.Config, authgate.ClientMode, error) {
+	var cfg authgate.Config
+	if err := df.store.check(); err != nil {
+		return cfg, "", err
+	}
+	sig, err := authgate.ParseSignal(df.signal)
+	if err != nil {
+		return cfg, "", usageError("demo: --signal: %w", err)
+	}
+	mode := authgate.ClientMode(df.mode)
+	switch mode {
+	case authgate.ClientRedirect, authgate.ClientReload, authgate.ClientDialog:
+	default:
+		return cfg, "", usageError("demo: --client-mode is redirect, reload or dialog, not %q", df.mode)
+	}
+	switch {
+	case df.idle < time.Second:
+		return cfg, "", usageError("demo: --idle-timeout must be at least 1s")
+	case df.lifetime < df.idle:
+		return cfg, "", usageError("demo: --lifetime must be at least --idle-timeout")
+	}
+	cfg.IdleTimeout = df.idle
+	cfg.Lifetime = df.lifetime
+	cfg.Signal = sig
+	cfg.InsecureCookies = df.insecure
+	return cfg, mode, nil
+}
+
+// serve runs srv on ln until ctx ends, then shuts it down gracefully:
+// in-flight requests get ten seconds to finish.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("authgate demo: shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
+	}
+	log.Info("authgate demo: stopped")
+	return nil
+}
+
+// demoCreds is what the first run made, to print once.
+type demoCreds struct {
+	created  bool   // false: the user existed already
+	password string // the demo user's password
+	keyID    string
+	secret   string
+}
+
+// demoCredentials makes the demo user and an API key on the first run.
+// Later runs leave the user as it is.
+func (c *cli) demoCredentials(ctx context.Context, st store) (demoCreds, error) {
+	switch _, err := st.UserByLogin(ctx, demoLogin); {
+	case err == nil:
+		return demoCreds{}, nil
+	case !errors.Is(err, authgate.ErrNotFound):
+		return demoCreds{}, fmt.Errorf("looking up the demo user: %w", err)
+	}
+	pw := newPassword()
+	u, err := c.createUser(ctx, st, demoLogin, "Demo User", pw)
+	if exitCode(err) == exitDuplicate { // made meanwhile by another process
+		return demoCreds{}, nil
+	}
+	if err != nil {
+		return demoCreds{}, err
+	}
+	k, secret, err := c.createKey(ctx, st, u.ID, "demo curl", 0)
+	if err != nil {
+		return demoCreds{}, err
+	}
+	return demoCreds{created: true, password: pw, keyID: k.ID, secret: secret}, nil
+}
+
+// printWelcome tells the user where to go and how to sign in.
+func (c *cli) printWelcome(base string, df demoFlags, cr demoCreds) {
+	w := c.stdout
+	dbFlag := ""
+	switch {
+	case df.store.url != "":
+		dbFlag = " --store URL" // not repeated: it may hold a password
+	case df.store.db != defaultDB:
+		dbFlag = " --db " + shellQuote(df.store.db)
+	}
+	api := base + "api/notes"
+	fmt.Fprintf(w, "authgate demo is running at %s\n\n", base)
+	if cr.created {
+		fmt.Fprintf(w, "Made the user %q and an API key. Their password and secret are shown only now:\n\n", demoLogin)
+		fmt.Fprintf(w, "  Open:      %s\n", base)
+		fmt.Fprintf(w, "  User:      %s\n", demoLogin)
+		fmt.Fprintf(w, "  Password:  %s\n", cr.password)
+		fmt.Fprintf(w, "  API key:   %s\n", cr.keyID)
+		fmt.Fprintf(w, "  Secret:    %s\n\n", cr.secret)
+		fmt.Fprintf(w, "  curl -u %s:%s %s\n", cr.keyID, cr.secret, api)
+		fmt.Fprintf(w, "  curl -u %s:%s -H 'Content-Type: application/json' -d '{\"text\":\"hello from curl\"}' %s\n\n", cr.keyID, cr.secret, api)
+	} else {
+		fmt.Fprintf(w, "The user %q exists already; its password is not shown again.\n", demoLogin)
+		fmt.Fprintf(w, "  Open:            %s\n", base)
+		fmt.Fprintf(w, "  Reset password:  authgate users passwd %s%s\n", demoLogin, dbFlag)
+		fmt.Fprintf(w, "  New API key:     authgate keys create --user %s --name curl%s\n", demoLogin, dbFlag)
+		fmt.Fprintf(w, "  Then:            curl -u ID:SECRET %s\n\n", api)
+	}
+	fmt.Fprintf(w, "Sessions end after %v without a request, and %v after sign-in.\n", df.idle, df.lifetime)
+	if host := hostOf(base); !df.insecure && (!isLoopback(host) || !isLoopback(hostOf("http://"+df.addr+"/"))) {
+		fmt.Fprintf(w, "Note: browsers that reach this server over plain http by a name other than\n"+
+			"localhost keep no Secure cookie; use https, or --insecure-cookies on a private network.\n")
+	}
+	fmt.Fprintln(w, "Press Ctrl+C to stop.")
+}
+
+// baseURL is the URL to print for the address the server listens on.
+func baseURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost" // listening on every address; this one works here
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+func hostOf(base string) string {
+	hp := strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/")
+	if h, _, err := net.SplitHostPort(hp); err == nil {
+		return h
+	}
+	return hp
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

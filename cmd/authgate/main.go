@@ -1,0 +1,51 @@
+// Command authgate runs the authgate demo app and administers the users,
+// API keys and sessions of an authgate database.
+//
+// Usage:
+//
+//	authgate demo [flags]
+//	authgate users add LOGIN [--name NAME] [--password-stdin]
+//	authgate users list
+//	authgate users passwd LOGIN [--password-stdin]
+//	authgate users remove LOGIN
+//	authgate keys create --user LOGIN --name NAME [--expires 720h]
+//	authgate keys list [--user LOGIN]
+//	authgate keys revoke ID
+//	authgate sessions list --user LOGIN
+//	authgate sessions revoke (--user LOGIN | ID)
+//
+// Every command works on the SQLite file that --db names (default
+// authgate.db), or on the Redis that --store names (redis:// or rediss://).
+// Passwords are read from the terminal without echo, or from standard input
+// with --password-stdin; never from a flag.
+//
+// Exit codes:
+//
+//	0  success
+//	1  failure at run time (the server failed, Redis unreachable, ...)
+//	2  bad usage: unknown command, bad flag, argument or input
+//	3  the database is locked, read-only, or cannot be opened or created
+//	4  duplicate: a user with that login already exists
+//	5  not found: no such user, API key or session
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run runs the command line args and returns the exit code. ctx ends the
+// demo server and any wait for input.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return newCLI(stdin, stdout, stderr).main(ctx, args)
+}
