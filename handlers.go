@@ -141,7 +141,7 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 	login := strings.ToLower(req.Username)
 	addr := g.cfg.ClientAddr(r)
 	now := g.cfg.Now()
-	if wait := g.throttle.blocked(now, login, addr); wait > 0 {
+	if wait := g.throttle.take(now, login, addr); wait > 0 {
 		if asJSON {
 			tooMany(w, wait)
 			return
@@ -153,11 +153,11 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	u, ok, err := g.checkPassword(r, req.Username, req.Password)
 	if err != nil {
+		g.throttle.release(login, addr)
 		g.unavailable(w, r, err)
 		return
 	}
 	if !ok {
-		g.throttle.fail(now, login, addr)
 		g.log.LogAttrs(ctx, infoLevel, "authgate: sign-in refused", userAttr(req.Username), addrAttr(addr))
 		if asJSON {
 			w.Header().Set("Cache-Control", "no-store")
@@ -168,8 +168,9 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 		g.renderLogin(w, r, view, http.StatusUnauthorized)
 		return
 	}
-	g.throttle.succeed(login)
+	g.throttle.succeed(login, addr)
 	if _, err := g.SignIn(ctx, w, r, u); err != nil {
+		g.throttle.release(login, addr)
 		g.unavailable(w, r, err)
 		return
 	}
@@ -199,7 +200,9 @@ func (g *Gate) checkPassword(r *http.Request, login, password string) (User, boo
 	u, err := g.store.UserByLogin(r.Context(), login)
 	hash := u.PasswordHash
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound), err == nil && hash == "":
+		// An unknown user, or one who has no password (signs in some
+		// other way), costs one hash like a wrong password.
 		hash = g.dummyHash
 	case err != nil:
 		return User{}, false, err
@@ -209,7 +212,7 @@ func (g *Gate) checkPassword(r *http.Request, login, password string) (User, boo
 		g.log.LogAttrs(r.Context(), errorLevel, "authgate: a stored password hash cannot be read", userAttr(login))
 		return User{}, false, nil
 	}
-	return u, ok && err == nil, nil
+	return u, ok && err == nil && u.PasswordHash != "", nil
 }
 
 func (g *Gate) serveLogout(w http.ResponseWriter, r *http.Request) {

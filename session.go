@@ -162,11 +162,15 @@ func (g *Gate) SignIn(ctx context.Context, w http.ResponseWriter, r *http.Reques
 }
 
 // SignOut revokes the session r carries, if any, and clears its cookies.
+// When the store cannot revoke it, SignOut returns the error and leaves the
+// cookies alone: the session is still valid, and the user can try again.
 func (g *Gate) SignOut(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
-	err := g.revokeCarried(ctx, r)
+	if err := g.revokeCarried(ctx, r); err != nil {
+		return err
+	}
 	g.setSessionCookie(w, r, "")
 	g.clearCompanion(w, r)
-	return err
+	return nil
 }
 
 // revokeCarried revokes the session whose token r carries.

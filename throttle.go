@@ -78,6 +78,21 @@ func (t *throttle) wait(now time.Time, key string, limit int) int {
 	return int((end.Sub(now) + time.Second - 1) / time.Second)
 }
 
+// take counts an attempt for an account and an address before its password
+// is checked, and returns how many seconds the caller must wait instead, or
+// 0. Counting before the slow hash means a parallel attacker cannot have
+// more passwords verified than the limit; succeed gives the attempt back.
+func (t *throttle) take(now time.Time, account, addr string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if wait := max(t.wait(now, "a:"+account, t.cfg.Account), t.wait(now, "i:"+addr, t.cfg.Address)); wait > 0 {
+		return wait
+	}
+	t.add(now, "a:"+account)
+	t.add(now, "i:"+addr)
+	return 0
+}
+
 // fail records a failure for an account and an address.
 func (t *throttle) fail(now time.Time, account, addr string) {
 	t.mu.Lock()
@@ -117,9 +132,25 @@ func (t *throttle) prune(now time.Time) {
 	}
 }
 
-// succeed clears an account's failures after a good sign-in.
-func (t *throttle) succeed(account string) {
+// release gives back an attempt that take counted but that was never
+// judged, because the store failed.
+func (t *throttle) release(account, addr string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range [...]string{"a:" + account, "i:" + addr} {
+		if w := t.m[k]; w != nil && w.n > 0 {
+			w.n--
+		}
+	}
+}
+
+// succeed clears an account's failures after a good sign-in and gives the
+// address back the attempt take counted.
+func (t *throttle) succeed(account, addr string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.m, "a:"+account)
+	if w := t.m["i:"+addr]; w != nil && w.n > 0 {
+		w.n--
+	}
 }
