@@ -59,11 +59,11 @@ func (g *Gate) Identify(next http.Handler) http.Handler {
 
 // serve runs next for an authenticated request.
 func (g *Gate) serve(w http.ResponseWriter, r *http.Request, next http.Handler, res *authResult) {
-	id := res.id
-	if id.Method == MethodSession {
+	if res.id.Method == MethodSession {
 		g.setCompanion(w, r, &res.session)
 	}
-	next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), &id)))
+	ctx := &identityContext{Context: r.Context(), id: res.id}
+	next.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // authenticate fills res from r's credentials: an API key in an
