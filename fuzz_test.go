@@ -686,3 +686,35 @@ func TestHardCorpusFilesValid(t *testing.T) {
 		}
 	}
 }
+
+// TestHardFuzzTargetsInCI checks that CI fuzzes every target of this file
+// and that each has committed corpus files, so that a new target cannot be
+// forgotten.
+func TestHardFuzzTargetsInCI(t *testing.T) {
+	src, err := os.ReadFile("fuzz_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile(filepath.Join(".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []string
+	for _, line := range strings.Split(string(src), "\n") {
+		if name, ok := strings.CutPrefix(line, "func Fuzz"); ok {
+			name, _, _ = strings.Cut(name, "(")
+			targets = append(targets, "Fuzz"+name)
+		}
+	}
+	if len(targets) < 6 {
+		t.Fatalf("found only %d fuzz targets: %v", len(targets), targets)
+	}
+	for _, name := range targets {
+		if !strings.Contains(string(ci), " "+name+" ") && !strings.Contains(string(ci), " "+name+";") {
+			t.Errorf(".ci/run does not fuzz %s", name)
+		}
+		if len(hardCorpus(t, name)) == 0 {
+			t.Errorf("%s has no committed corpus in testdata/fuzz/%s", name, name)
+		}
+	}
+}

@@ -170,7 +170,6 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	g.throttle.succeed(login, addr)
 	if _, err := g.SignIn(ctx, w, r, u); err != nil {
-		g.throttle.release(login, addr)
 		g.unavailable(w, r, err)
 		return
 	}
@@ -209,7 +208,10 @@ func (g *Gate) checkPassword(r *http.Request, login, password string) (User, boo
 	}
 	ok, verr := g.cfg.Hasher.Verify(password, hash)
 	if verr != nil {
+		// An unreadable hash cost no hashing: pay for one, so that this
+		// user looks like any other to a timing attacker.
 		g.log.LogAttrs(r.Context(), errorLevel, "authgate: a stored password hash cannot be read", userAttr(login))
+		_, _ = g.cfg.Hasher.Verify(password, g.dummyHash)
 		return User{}, false, nil
 	}
 	return u, ok && err == nil && u.PasswordHash != "", nil

@@ -73,8 +73,34 @@ func safeDecodedPath(p string) bool {
 	return true
 }
 
+// safeStart reports whether p starts with a single slash and holds no dot
+// segments in its path: "/.//host" would resolve to "//host", which an app
+// that redirects to its own path later could send off-site.
 func safeStart(p string) bool {
-	return len(p) > 0 && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\'))
+	if len(p) == 0 || p[0] != '/' || (len(p) > 1 && (p[1] == '/' || p[1] == '\\')) {
+		return false
+	}
+	path, _ := cut(p, '?')
+	for seg := path[1:]; ; {
+		var s string
+		s, seg = cutAny(seg)
+		if s == "." || s == ".." {
+			return false
+		}
+		if seg == "" {
+			return true
+		}
+	}
+}
+
+// cutAny cuts s at its first slash or backslash.
+func cutAny(s string) (before, after string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '/' || s[i] == '\\' {
+			return s[:i], s[i+1:]
+		}
+	}
+	return s, ""
 }
 
 // requestReturnTo is where a navigation should come back to: the request's
