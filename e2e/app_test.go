@@ -31,7 +31,8 @@ const idleTimeout = 30 * time.Minute
 
 // appOptions configure a test app.
 type appOptions struct {
-	signal authgate.Signal // default Signal401
+	signal   authgate.Signal // default Signal401
+	lifetime time.Duration   // default the gate's
 }
 
 // testApp is a gate in front of small test pages and APIs, on
@@ -54,6 +55,9 @@ type testApp struct {
 	loginGets   atomic.Int32  // GET requests for the login page
 	release     chan struct{} // closed to let /open/stream and /open/hang end
 	held        chan struct{} // gets a value when /open/hang holds a request
+	notes       noteBook      // what POST /api/notes stored
+	noteCalls   atomic.Int32  // requests for POST /api/notes
+	fakeSignals atomic.Int32  // POST /api/notes answers this many with a login signal of its own
 }
 
 // flakyStore is a memstore whose session lookups fail while down is set, to
@@ -90,6 +94,7 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 		Store:       a.store,
 		IdleTimeout: idleTimeout,
 		Signal:      opts.signal,
+		Lifetime:    opts.lifetime,
 		Hasher:      hasher,
 		Logger:      slog.New(slog.DiscardHandler),
 		Now:         a.now,
@@ -163,6 +168,8 @@ func (a *testApp) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = io.WriteString(w, `<p id="fragment">fresh fragment</p>`)
 	}))
+	mux.Handle("GET /dlg/{lib}", protect(a.serveDialogPage))
+	mux.Handle("POST /api/notes", a.countNotes(protect(a.saveNote)))
 	mux.Handle("POST /notes", protect(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/app/form?saved=1", http.StatusSeeOther)
 	}))

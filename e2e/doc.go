@@ -11,7 +11,8 @@
 // A test that needs the browser or node_modules skips with a message when
 // either is missing, unless the environment variable AUTHGATE_REQUIRE (a
 // comma-separated list) names "browser": then it fails. AUTHGATE_SCREENSHOTS=1
-// makes the run write docs/login.png and docs/demo.png.
+// makes the run write docs/login.png, docs/demo.png and the steps of the
+// sign-in-in-place flow, docs/flow-1-warning.png to docs/flow-4-notice.png.
 //
 // The package has no code of its own; everything is in its tests.
 package e2e

@@ -31,6 +31,9 @@ func TestDemoScreenshots(t *testing.T) {
 	tb.do("opening the demo", chromedp.Navigate(base+"/"))
 	tb.signIn()
 	tb.do("waiting for the demo page", chromedp.WaitVisible(chromedp.ID("note-text")))
+	// The demo's script comes at the end of the page: until it has run
+	// (it loads the list), a click on Save does nothing.
+	tb.poll("waiting for the demo's script", `!!document.getElementById("notes").dataset.loaded`)
 	for _, note := range []string{
 		"Pick up the signed contract from the front desk.",
 		"The session ends after 30 minutes without activity: the page says so, and nothing is lost.",
