@@ -56,8 +56,15 @@ const (
 
 // ClientOptions are written into the script tag as data- attributes.
 type ClientOptions struct {
-	// Mode is what to do on a login-required signal. Default ClientRedirect.
+	// Mode is what to do on a login-required signal. Default ClientDialog.
 	Mode ClientMode
+	// User is the signed-in user's login name, filled into the sign-in
+	// dialog. ScriptTagFor sets it from the request.
+	User string
+	// UserID is the signed-in user's id. When somebody else signs in from
+	// the dialog, the script re-sends nothing and reloads the page.
+	// ScriptTagFor sets it from the request.
+	UserID string
 	// WarnSeconds is how long before the idle deadline the warning opens.
 	// Zero lets the script choose its default (120).
 	WarnSeconds int
@@ -78,7 +85,7 @@ func (g *Gate) ScriptTag(opts ClientOptions) template.HTML {
 	switch mode {
 	case ClientRedirect, ClientReload, ClientDialog:
 	default:
-		mode = ClientRedirect
+		mode = ClientDialog
 	}
 	var b strings.Builder
 	b.WriteString(`<script src="`)
@@ -102,8 +109,36 @@ func (g *Gate) ScriptTag(opts ClientOptions) template.HTML {
 	if opts.ExtendOnActivity {
 		b.WriteString(` data-extend-on-activity="true"`)
 	}
+	if opts.User != "" {
+		b.WriteString(` data-user="`)
+		b.WriteString(template.HTMLEscapeString(opts.User))
+		b.WriteString(`"`)
+	}
+	if opts.UserID != "" {
+		b.WriteString(` data-user-id="`)
+		b.WriteString(template.HTMLEscapeString(opts.UserID))
+		b.WriteString(`"`)
+	}
 	b.WriteString(`></script>`)
 	return template.HTML(b.String()) //nolint:gosec // every value is escaped or a constant
+}
+
+// ScriptTagFor is ScriptTag for a page served to r: it fills User and
+// UserID from the identity the gate put in r's context, so that the sign-in
+// dialog knows who was signed in. It reads the user's login name from the
+// store; if that fails, the dialog simply asks for it.
+func (g *Gate) ScriptTagFor(r *http.Request, opts ClientOptions) template.HTML {
+	if id, ok := FromContext(r.Context()); ok {
+		if opts.UserID == "" {
+			opts.UserID = id.UserID
+		}
+		if opts.User == "" {
+			if u, err := g.store.User(r.Context(), id.UserID); err == nil {
+				opts.User = u.Login
+			}
+		}
+	}
+	return g.ScriptTag(opts)
 }
 
 // serveScript serves the client script, gzipped when the client accepts it.

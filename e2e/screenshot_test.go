@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/demo"
 )
 
@@ -23,7 +24,7 @@ import (
 func TestDemoScreenshots(t *testing.T) {
 	tb := newTab(t)
 	a := newApp(t, appOptions{})
-	srv := httptest.NewServer(demo.New(a.gate, demo.NewMemoryNotes(), demo.Options{Now: a.now}))
+	srv := httptest.NewServer(demo.New(a.gate, demo.NewMemoryNotes(), demo.Options{ClientMode: authgate.ClientRedirect, Now: a.now}))
 	t.Cleanup(srv.Close)
 	base := "http://localhost:" + port(srv)
 

@@ -40,7 +40,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	fs.DurationVar(&df.idle, "idle-timeout", 30*time.Minute, "end a session after this long without a request")
 	fs.DurationVar(&df.lifetime, "lifetime", 12*time.Hour, "end a session this long after sign-in, whatever the activity")
 	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
-	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientRedirect), "what the page's client script does on that signal: redirect, reload or dialog")
+	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
 	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err

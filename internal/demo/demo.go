@@ -11,7 +11,7 @@ import (
 // Options configures the demo app. The zero value is ready to use.
 type Options struct {
 	// ClientMode is what the gate's client script does when a script call
-	// meets an ended session. Default authgate.ClientRedirect.
+	// meets an ended session. Default authgate.ClientDialog.
 	ClientMode authgate.ClientMode
 	// Logger receives the app's errors. Default slog.Default().
 	Logger *slog.Logger
@@ -37,7 +37,7 @@ func New(g *authgate.Gate, notes Notes, opts Options) http.Handler {
 		panic("demo: New needs a gate and a notes store")
 	}
 	if opts.ClientMode == "" {
-		opts.ClientMode = authgate.ClientRedirect
+		opts.ClientMode = authgate.ClientDialog
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
