@@ -44,24 +44,6 @@ const (
 // hardCheap keeps argon2id fast in these tests.
 var hardCheap = authgate.Argon2id{Memory: 64, Time: 1}
 
-// hardClock is a settable clock for Config.Now.
-type hardClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *hardClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *hardClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // hardHasher wraps a hasher and records what each Verify call was given
 // and whether it did the hashing work (an unreadable hash costs nothing).
 type hardHasher struct {
@@ -97,33 +79,15 @@ func (h *hardHasher) counts() (calls, work int) {
 	return len(h.calls), h.work
 }
 
-// hardLogs collects everything the gate logs, at every level.
-type hardLogs struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *hardLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *hardLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // hardEnv is a gate in front of a small app, with its store, clock, hasher
 // and logs at hand. The app is mounted at /app/ behind Require and at
 // /open/ behind Identify; it records every run and the identity it saw.
 type hardEnv struct {
 	t       testing.TB
 	mem     *memstore.Store
-	clock   *hardClock
+	clock   *testClock
 	hasher  *hardHasher
-	logs    *hardLogs
+	logs    *syncBuffer
 	gate    *authgate.Gate
 	handler http.Handler
 	ran     atomic.Int64
@@ -140,9 +104,9 @@ func hardNewEnv(t testing.TB, wrap func(authgate.Store) authgate.Store, opts ...
 		mem: memstore.New(),
 		// The clock starts at the real time: stores judge "live" sessions
 		// (RevokeUserSessions, UserSessions) by their own clock.
-		clock:  &hardClock{t: time.Now().UTC().Truncate(time.Second)},
+		clock:  &testClock{t: time.Now().UTC().Truncate(time.Second)},
 		hasher: &hardHasher{inner: hardCheap},
-		logs:   &hardLogs{},
+		logs:   &syncBuffer{},
 	}
 	ctx := context.Background()
 	for _, u := range []struct{ id, login, name, pw string }{
