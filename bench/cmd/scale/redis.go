@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/authgate/authgate/bench"
+	"github.com/authgate/authgate/redisstore"
+)
+
+// redis starts a redis-server, fills it with n sessions through the gate
+// (with another client than the one measured, as if other instances of the
+// app had signed the users in), measures used_memory, and times lookups
+// with and without client-side caching, and gated page loads.
+func redis(ctx context.Context, n, lookups int, dir string) ([]row, error) {
+	srv, err := bench.StartRedis(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	before, err := srv.UsedMemory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	const prefix = "scale:"
+	cached, err := bench.OpenRedis(ctx, srv.Addr, prefix, false)
+	if err != nil {
+		return nil, err
+	}
+	defer cached.Close()
+	g, err := bench.NewGate("redis", cached.Serve, cached.Signer, nil)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	f, err := fill(ctx, g, n, lookups, 64)
+	if err != nil {
+		return nil, err
+	}
+	fillTime := time.Since(start)
+	after, err := srv.UsedMemory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	perSession := float64(after-before) / float64(n)
+
+	cold, err := lookupTimes(ctx, cached.Serve, f)
+	if err != nil {
+		return nil, err
+	}
+	warm, err := cachedLookupTimes(ctx, cached.Serve, f)
+	if err != nil {
+		return nil, err
+	}
+	first, err := gatedTimes(ctx, g.Handler(), f)
+	if err != nil {
+		return nil, err
+	}
+	// A touch makes this client read the session past its cache for the
+	// cache's TTL: let that pass before the steady passes.
+	again, err := steadyGatedTimes(ctx, g.Handler(), f, redisstore.DefaultCacheTTL+time.Second)
+	if err != nil {
+		return nil, err
+	}
+	rows := []row{{
+		store: "redis", bytes: perSession, bytesWhat: "used_memory", cold: cold, warm: warm, gatedFirst: first, gatedAgain: again, fill: fillTime,
+		extraComment: fmt.Sprintf("used_memory grew by %.1f MB, the sessions' hashes and their users' indexes", float64(after-before)/1e6),
+	}}
+
+	// The same data read without the client-side cache.
+	ncOn, err := bench.OpenRedis(ctx, srv.Addr, prefix, true)
+	if err != nil {
+		return nil, err
+	}
+	defer ncOn.Close()
+	rt, err := lookupTimes(ctx, ncOn.Serve, f)
+	if err != nil {
+		return nil, err
+	}
+	gn, err := bench.NewGate("redis-nocache", ncOn.Serve, ncOn.Signer, nil)
+	if err != nil {
+		return nil, err
+	}
+	againNC, err := steadyGatedTimes(ctx, gn.Handler(), f, 0)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, row{store: "redis-nocache", cold: rt, gatedAgain: againNC})
+	return rows, nil
+}
