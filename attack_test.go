@@ -35,14 +35,8 @@ const (
 	hardHost       = "app.example"
 	hardAlicePW    = "hard-alice-pw-7c1e9a"
 	hardBobPW      = "hard-bob-pw-52d0f4"
-	hardCookie     = "__Host-authgate"
-	hardPlain      = "authgate"
-	hardBrowserUA  = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
 	hardClientAddr = "198.51.100.7:40000"
 )
-
-// hardCheap keeps argon2id fast in these tests.
-var hardCheap = authgate.Argon2id{Memory: 64, Time: 1}
 
 // hardHasher wraps a hasher and records what each Verify call was given
 // and whether it did the hashing work (an unreadable hash costs nothing).
@@ -105,7 +99,7 @@ func hardNewEnv(t testing.TB, wrap func(authgate.Store) authgate.Store, opts ...
 		// The clock starts at the real time: stores judge "live" sessions
 		// (RevokeUserSessions, UserSessions) by their own clock.
 		clock:  &testClock{t: time.Now().UTC().Truncate(time.Second)},
-		hasher: &hardHasher{inner: hardCheap},
+		hasher: &hardHasher{inner: cheapHasher},
 		logs:   &syncBuffer{},
 	}
 	ctx := context.Background()
@@ -113,7 +107,7 @@ func hardNewEnv(t testing.TB, wrap func(authgate.Store) authgate.Store, opts ...
 		{"u-alice", "alice", "Alice", hardAlicePW},
 		{"u-bob", "bob", "Bob", hardBobPW},
 	} {
-		ph, err := hardCheap.Hash(u.pw)
+		ph, err := cheapHasher.Hash(u.pw)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,13 +167,13 @@ func hardReq(method, path string, kind authgate.Kind, body io.Reader) *http.Requ
 		r.Header.Set("Sec-Fetch-Site", "same-origin")
 		r.Header.Set("Sec-Fetch-Dest", "document")
 		r.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-		r.Header.Set("User-Agent", hardBrowserUA)
+		r.Header.Set("User-Agent", browserUA)
 	case authgate.KindScript:
 		r.Header.Set("Sec-Fetch-Mode", "cors")
 		r.Header.Set("Sec-Fetch-Site", "same-origin")
 		r.Header.Set("Sec-Fetch-Dest", "empty")
 		r.Header.Set("Accept", "*/*")
-		r.Header.Set("User-Agent", hardBrowserUA)
+		r.Header.Set("User-Agent", browserUA)
 		r.Header.Set("Referer", "https://"+hardHost+"/app/page")
 	default:
 		r.Header.Set("User-Agent", "curl/8.5.0")
@@ -239,9 +233,9 @@ func (e *hardEnv) signIn(user, pw string, cookies ...string) string {
 	if w.Code != http.StatusSeeOther {
 		e.t.Fatalf("sign-in of %s answered %d: %s", user, w.Code, w.Body)
 	}
-	c := hardSetCookie(w, hardCookie)
+	c := hardSetCookie(w, secureCookie)
 	if c == nil || c.Value == "" {
-		e.t.Fatalf("sign-in of %s set no %s cookie", user, hardCookie)
+		e.t.Fatalf("sign-in of %s set no %s cookie", user, secureCookie)
 	}
 	return c.Value
 }
@@ -260,7 +254,7 @@ func hardSetCookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
 func (e *hardEnv) get(tok string, kind authgate.Kind) *httptest.ResponseRecorder {
 	r := hardReq(http.MethodGet, "/app/x", kind, nil)
 	if tok != "" {
-		hardWithCookie(r, hardCookie, tok)
+		hardWithCookie(r, secureCookie, tok)
 	}
 	return e.do(r)
 }
@@ -336,7 +330,7 @@ func (e *hardEnv) hardRefusedEverywhere(t *testing.T, tok string, reason authgat
 	for _, k := range hardKinds {
 		hardDenied(t, e.get(tok, k), k, reason)
 	}
-	r := hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), hardCookie, tok)
+	r := hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), secureCookie, tok)
 	hardDenied(t, e.do(r), authgate.KindScript, reason)
 	if n := e.ran.Load() - before; n != 0 {
 		t.Fatalf("the protected handler ran %d times for a refused token", n)
@@ -354,7 +348,7 @@ func TestAttackSessionFixation(t *testing.T) {
 	t.Run("unknown token planted", func(t *testing.T) {
 		e := hardNewEnv(t, nil)
 		planted := hardToken(7)
-		tok := e.signIn("alice", hardAlicePW, hardCookie, planted)
+		tok := e.signIn("alice", hardAlicePW, secureCookie, planted)
 		if tok == planted {
 			t.Fatal("sign-in kept the planted token")
 		}
@@ -364,7 +358,7 @@ func TestAttackSessionFixation(t *testing.T) {
 	t.Run("attacker's own live session planted", func(t *testing.T) {
 		e := hardNewEnv(t, nil)
 		planted := e.signIn("bob", hardBobPW)
-		tok := e.signIn("alice", hardAlicePW, hardCookie, planted)
+		tok := e.signIn("alice", hardAlicePW, secureCookie, planted)
 		if tok == planted {
 			t.Fatal("sign-in kept the planted token")
 		}
@@ -378,8 +372,8 @@ func TestAttackSessionFixation(t *testing.T) {
 		planted := e.signIn("bob", hardBobPW)
 		r := hardReq(http.MethodPost, "/login", authgate.KindScript, hardJSONBody("alice", hardAlicePW, ""))
 		r.Header.Set("Content-Type", "application/json")
-		w := e.do(hardWithCookie(r, hardCookie, planted))
-		c := hardSetCookie(w, hardCookie)
+		w := e.do(hardWithCookie(r, secureCookie, planted))
+		c := hardSetCookie(w, secureCookie)
 		if w.Code != http.StatusOK || c == nil || c.Value == planted || c.Value == "" {
 			t.Fatalf("JSON sign-in answered %d with cookie %v", w.Code, c)
 		}
@@ -388,12 +382,12 @@ func TestAttackSessionFixation(t *testing.T) {
 	t.Run("planted before an app's own SignIn", func(t *testing.T) {
 		e := hardNewEnv(t, nil)
 		planted := e.signIn("bob", hardBobPW)
-		r := hardWithCookie(hardReq(http.MethodPost, "/own-login", authgate.KindNavigation, nil), hardCookie, planted)
+		r := hardWithCookie(hardReq(http.MethodPost, "/own-login", authgate.KindNavigation, nil), secureCookie, planted)
 		w := httptest.NewRecorder()
 		if _, err := e.gate.SignIn(r.Context(), w, r, authgate.User{ID: "u-alice", Login: "alice"}); err != nil {
 			t.Fatal(err)
 		}
-		c := hardSetCookie(w, hardCookie)
+		c := hardSetCookie(w, secureCookie)
 		if c == nil || c.Value == "" || c.Value == planted {
 			t.Fatal("SignIn kept the planted token")
 		}
@@ -406,7 +400,7 @@ func TestAttackSessionFixation(t *testing.T) {
 		tok := ""
 		for range 20 {
 			if tok != "" {
-				tok = e.signIn("alice", hardAlicePW, hardCookie, tok)
+				tok = e.signIn("alice", hardAlicePW, secureCookie, tok)
 			} else {
 				tok = e.signIn("alice", hardAlicePW)
 			}
@@ -426,11 +420,11 @@ func TestAttackReplay(t *testing.T) {
 	t.Run("after logout", func(t *testing.T) {
 		e := hardNewEnv(t, nil)
 		tok := e.signIn("alice", hardAlicePW)
-		w := e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), hardCookie, tok))
+		w := e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), secureCookie, tok))
 		if w.Code != http.StatusSeeOther {
 			t.Fatalf("logout answered %d", w.Code)
 		}
-		if c := hardSetCookie(w, hardCookie); c == nil || c.MaxAge >= 0 {
+		if c := hardSetCookie(w, secureCookie); c == nil || c.MaxAge >= 0 {
 			t.Fatalf("logout did not clear the session cookie: %v", c)
 		}
 		e.hardRefusedEverywhere(t, tok, authgate.ReasonRevoked)
@@ -438,7 +432,7 @@ func TestAttackReplay(t *testing.T) {
 	t.Run("after logout by script", func(t *testing.T) {
 		e := hardNewEnv(t, nil)
 		tok := e.signIn("alice", hardAlicePW)
-		w := e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindScript, nil), hardCookie, tok))
+		w := e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindScript, nil), secureCookie, tok))
 		if w.Code != http.StatusNoContent {
 			t.Fatalf("logout answered %d", w.Code)
 		}
@@ -485,7 +479,7 @@ func TestAttackReplay(t *testing.T) {
 		tok := e.signIn("alice", hardAlicePW)
 		for range 6 {
 			e.clock.Add(9 * time.Minute)
-			r := hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), hardCookie, tok)
+			r := hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), secureCookie, tok)
 			if w := e.do(r); w.Code != http.StatusNoContent {
 				t.Fatalf("keepalive answered %d within the lifetime", w.Code)
 			}
@@ -536,26 +530,26 @@ func TestAttackCookieTossing(t *testing.T) {
 
 	t.Run("session cookie is __Host- and host-only", func(t *testing.T) {
 		w := e.formLogin("alice", hardAlicePW, "")
-		c := hardSetCookie(w, hardCookie)
+		c := hardSetCookie(w, secureCookie)
 		if c == nil || !c.Secure || !c.HttpOnly || c.Path != "/" || c.Domain != "" || c.SameSite != http.SameSiteLaxMode {
 			t.Fatalf("session cookie %+v; want __Host-, Secure, HttpOnly, Path=/, no Domain, SameSite=Lax", c)
 		}
-		if hardSetCookie(w, hardPlain) != nil {
+		if hardSetCookie(w, plainCookie) != nil {
 			t.Fatal("an https sign-in also set the unprefixed cookie")
 		}
 	})
 	t.Run("tossed unprefixed cookie signs nobody in", func(t *testing.T) {
 		for _, k := range hardKinds {
-			r := hardWithCookie(hardReq(http.MethodGet, "/app/x", k, nil), hardPlain, attacker)
+			r := hardWithCookie(hardReq(http.MethodGet, "/app/x", k, nil), plainCookie, attacker)
 			hardDenied(t, e.do(r), k, authgate.ReasonNone)
 		}
 	})
 	t.Run("tossed cookie before and after the victim's", func(t *testing.T) {
-		for _, order := range [][2]string{{hardPlain, hardCookie}, {hardCookie, hardPlain}} {
+		for _, order := range [][2]string{{plainCookie, secureCookie}, {secureCookie, plainCookie}} {
 			r := hardReq(http.MethodGet, "/app/x", authgate.KindScript, nil)
 			for _, name := range order {
 				v := victim
-				if name == hardPlain {
+				if name == plainCookie {
 					v = attacker
 				}
 				hardWithCookie(r, name, v)
@@ -565,7 +559,7 @@ func TestAttackCookieTossing(t *testing.T) {
 	})
 	t.Run("tossed cookie in the same header line", func(t *testing.T) {
 		r := hardReq(http.MethodGet, "/app/x", authgate.KindScript, nil)
-		r.Header.Set("Cookie", hardPlain+"="+attacker+"; "+hardCookie+"="+victim+"; __host-authgate="+attacker)
+		r.Header.Set("Cookie", plainCookie+"="+attacker+"; "+secureCookie+"="+victim+"; __host-authgate="+attacker)
 		hardAs(t, e.do(r), "u-alice")
 	})
 	t.Run("case-folded prefix is not the cookie", func(t *testing.T) {
@@ -574,7 +568,7 @@ func TestAttackCookieTossing(t *testing.T) {
 	})
 	t.Run("tossed companion cookie changes nothing", func(t *testing.T) {
 		r := hardWithCookie(hardReq(http.MethodGet, "/app/x", authgate.KindScript, nil), authgate.CompanionCookie, "99999999999.99999999999")
-		hardWithCookie(r, hardCookie, victim)
+		hardWithCookie(r, secureCookie, victim)
 		w := e.do(r)
 		hardAs(t, w, "u-alice")
 		c := hardSetCookie(w, authgate.CompanionCookie)
@@ -588,8 +582,8 @@ func TestAttackCookieTossing(t *testing.T) {
 	})
 	t.Run("logout clears the __Host- cookie the way browsers accept", func(t *testing.T) {
 		tok := e.signIn("alice", hardAlicePW)
-		w := e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), hardCookie, tok))
-		c := hardSetCookie(w, hardCookie)
+		w := e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), secureCookie, tok))
+		c := hardSetCookie(w, secureCookie)
 		if c == nil || c.MaxAge >= 0 || !c.Secure || c.Path != "/" || c.Domain != "" {
 			t.Fatalf("logout's clearing cookie %+v cannot delete a __Host- cookie", c)
 		}
@@ -901,14 +895,14 @@ func TestAttackOversizeInput(t *testing.T) {
 	})
 	t.Run("cookie over the server's limit", func(t *testing.T) {
 		r := newReq(http.MethodGet, "/app/x", nil)
-		r.Header.Set("Cookie", strings.Repeat("c=d; ", 300<<10)+hardCookie+"="+tok)
+		r.Header.Set("Cookie", strings.Repeat("c=d; ", 300<<10)+secureCookie+"="+tok)
 		if code, _, _ := send(t, r); code != http.StatusRequestHeaderFieldsTooLarge {
 			t.Fatalf("a 1.5 MiB cookie answered %d, want 431", code)
 		}
 	})
 	t.Run("many cookies within the limit", func(t *testing.T) {
 		r := newReq(http.MethodGet, "/app/x", nil)
-		r.Header.Set("Cookie", strings.Repeat("c=d; ", 4000)+hardCookie+"="+tok)
+		r.Header.Set("Cookie", strings.Repeat("c=d; ", 4000)+secureCookie+"="+tok)
 		if code, _, body := send(t, r); code != http.StatusOK || body != "app user=u-alice" {
 			t.Fatalf("a 20 KB cookie header answered %d %q", code, body)
 		}
@@ -917,7 +911,7 @@ func TestAttackOversizeInput(t *testing.T) {
 		for _, v := range []string{strings.Repeat("A", 100<<10), tok + tok, tok[:42], "\"" + tok, "%00" + tok[3:], strings.Repeat("\"", 43)} {
 			r := newReq(http.MethodGet, "/app/x", nil)
 			r.Header.Set("Sec-Fetch-Mode", "cors")
-			r.Header.Set("Cookie", hardCookie+"="+v)
+			r.Header.Set("Cookie", secureCookie+"="+v)
 			code, h, _ := send(t, r)
 			if code != http.StatusUnauthorized || h.Get("Authgate-Login") != string(authgate.ReasonNone) {
 				t.Fatalf("session cookie of %d bytes answered %d %q, want the login signal", len(v), code, h.Get("Authgate-Login"))
@@ -1001,7 +995,7 @@ func TestAttackCrossSitePost(t *testing.T) {
 	e := hardNewEnv(t, nil)
 	tok := e.signIn("alice", hardAlicePW)
 	crossSite := func(method, path string, site, origin string) *http.Request {
-		r := hardWithCookie(hardReq(method, path, authgate.KindNavigation, strings.NewReader("a=b")), hardCookie, tok)
+		r := hardWithCookie(hardReq(method, path, authgate.KindNavigation, strings.NewReader("a=b")), secureCookie, tok)
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.Header.Del("Sec-Fetch-Site")
 		if site != "" {
@@ -1041,8 +1035,8 @@ func TestAttackCrossSitePost(t *testing.T) {
 			r := crossSite(http.MethodPost, "/login", f.site, f.origin)
 			r.Body = io.NopCloser(hardFormBody("bob", hardBobPW, ""))
 			w := e.do(r)
-			if w.Code != http.StatusForbidden || hardSetCookie(w, hardCookie) != nil {
-				t.Fatalf("cross-site login answered %d and set %v; want 403 and no cookie", w.Code, hardSetCookie(w, hardCookie))
+			if w.Code != http.StatusForbidden || hardSetCookie(w, secureCookie) != nil {
+				t.Fatalf("cross-site login answered %d and set %v; want 403 and no cookie", w.Code, hardSetCookie(w, secureCookie))
 			}
 		})
 		t.Run(f.name+" keepalive", func(t *testing.T) {
@@ -1060,7 +1054,7 @@ func TestAttackCrossSitePost(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := crossSite(http.MethodPost, "/app/x", "cross-site", "https://evil.example")
-		r.Header.Set("Cookie", hardCookie+"="+old)
+		r.Header.Set("Cookie", secureCookie+"="+old)
 		r.Header.Set("Sec-Fetch-Mode", "cors")
 		hardDenied(t, e.do(r), authgate.KindScript, authgate.ReasonRevoked)
 	})
@@ -1098,7 +1092,7 @@ func TestAttackSpoofedIdentityHeaders(t *testing.T) {
 	}
 	tok := e.signIn("alice", hardAlicePW)
 	for _, k := range hardKinds {
-		hardAs(t, e.do(spoof(hardWithCookie(hardReq(http.MethodGet, "/app/x", k, nil), hardCookie, tok))), "u-alice")
+		hardAs(t, e.do(spoof(hardWithCookie(hardReq(http.MethodGet, "/app/x", k, nil), secureCookie, tok))), "u-alice")
 		if id := e.seen.Load(); id == nil || id.UserID != "u-alice" || id.Method != authgate.MethodSession {
 			t.Fatalf("the app saw %+v", id)
 		}
@@ -1153,16 +1147,16 @@ func TestAttackNoSecretsInLogs(t *testing.T) {
 		basics = append(basics, r.Header.Get("Authorization")[len("Basic "):])
 		e.do(r)
 	}
-	e.do(hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), hardCookie, tokens[0]))
+	e.do(hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), secureCookie, tokens[0]))
 	down.Store(true)
 	for _, k := range hardKinds {
 		e.get(tokens[1], k)
 	}
 	e.jsonLogin("alice", hardAlicePW, "")
-	e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindScript, nil), hardCookie, tokens[1]))
-	e.do(hardWithCookie(hardReq(http.MethodGet, "/open/x", authgate.KindScript, nil), hardCookie, tokens[1]))
+	e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindScript, nil), secureCookie, tokens[1]))
+	e.do(hardWithCookie(hardReq(http.MethodGet, "/open/x", authgate.KindScript, nil), secureCookie, tokens[1]))
 	down.Store(false)
-	e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), hardCookie, tokens[0]))
+	e.do(hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), secureCookie, tokens[0]))
 	tokens = append(tokens, e.signIn("alice", hardAlicePW))
 
 	logs := e.logs.String()

@@ -213,7 +213,7 @@ func hardUnavailable(t testing.TB, w *httptest.ResponseRecorder) {
 		t.Error("503 without Cache-Control: no-store")
 	}
 	for _, c := range w.Result().Cookies() {
-		if c.Name == hardCookie || c.Name == hardPlain || c.Name == authgate.CompanionCookie {
+		if c.Name == secureCookie || c.Name == plainCookie || c.Name == authgate.CompanionCookie {
 			t.Errorf("503 changes the cookie %s (value %q, Max-Age %d): an outage must not sign anybody out", c.Name, c.Value, c.MaxAge)
 		}
 	}
@@ -249,20 +249,20 @@ func TestFaultStoreDownEveryKind(t *testing.T) {
 	for _, kind := range hardKinds {
 		for _, m := range []string{http.MethodGet, http.MethodPost} {
 			calls = append(calls, call{kind.String() + " " + m, func() *http.Request {
-				return hardWithCookie(hardReq(m, "/app/x", kind, nil), hardCookie, tok)
+				return hardWithCookie(hardReq(m, "/app/x", kind, nil), secureCookie, tok)
 			}})
 		}
 	}
 	calls = append(calls,
 		call{"htmx", func() *http.Request {
-			r := hardWithCookie(hardReq(http.MethodGet, "/app/x", authgate.KindScript, nil), hardCookie, tok)
+			r := hardWithCookie(hardReq(http.MethodGet, "/app/x", authgate.KindScript, nil), secureCookie, tok)
 			r.Header.Set("HX-Request", "true")
 			return r
 		}},
 		call{"API key GET", func() *http.Request { return keyReq(http.MethodGet) }},
 		call{"API key POST", func() *http.Request { return keyReq(http.MethodPost) }},
 		call{"keepalive", func() *http.Request {
-			return hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), hardCookie, tok)
+			return hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), secureCookie, tok)
 		}},
 		call{"form login", func() *http.Request {
 			r := hardReq(http.MethodPost, "/login", authgate.KindNavigation, hardFormBody("alice", hardAlicePW, "/app/x"))
@@ -292,18 +292,18 @@ func TestFaultStoreDownEveryKind(t *testing.T) {
 	}
 	for _, kind := range []authgate.Kind{authgate.KindNavigation, authgate.KindScript} {
 		t.Run("down/logout "+kind.String(), func(t *testing.T) {
-			r := hardWithCookie(hardReq(http.MethodPost, "/logout", kind, nil), hardCookie, tok)
+			r := hardWithCookie(hardReq(http.MethodPost, "/logout", kind, nil), secureCookie, tok)
 			hardUnavailable(t, f.do(r))
 		})
 	}
 	t.Run("down/login page still renders", func(t *testing.T) {
-		w := f.do(hardWithCookie(hardReq(http.MethodGet, "/login?return_to=/app/x", authgate.KindNavigation, nil), hardCookie, tok))
+		w := f.do(hardWithCookie(hardReq(http.MethodGet, "/login?return_to=/app/x", authgate.KindNavigation, nil), secureCookie, tok))
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "<form") {
 			t.Fatalf("the login page answered %d during an outage", w.Code)
 		}
 	})
 	t.Run("down/Identify serves unidentified", func(t *testing.T) {
-		w := f.do(hardWithCookie(hardReq(http.MethodGet, "/open/x", authgate.KindScript, nil), hardCookie, tok))
+		w := f.do(hardWithCookie(hardReq(http.MethodGet, "/open/x", authgate.KindScript, nil), secureCookie, tok))
 		if w.Code != http.StatusOK || w.Body.String() != "app anonymous" {
 			t.Fatalf("Identify during an outage answered %d %q", w.Code, w.Body)
 		}
@@ -314,7 +314,7 @@ func TestFaultStoreDownEveryKind(t *testing.T) {
 			hardAs(t, f.get(tok, kind), "u-alice")
 		}
 		hardAs(t, f.do(keyReq(http.MethodGet)), "u-alice")
-		r := hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), hardCookie, tok)
+		r := hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), secureCookie, tok)
 		if w := f.do(r); w.Code != http.StatusNoContent {
 			t.Fatalf("keepalive after recovery answered %d", w.Code)
 		}
@@ -343,10 +343,10 @@ func TestFaultSingleOperation(t *testing.T) {
 		for _, kind := range hardKinds {
 			hardAs(t, f.get(tok, kind), "u-alice")
 		}
-		r := hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), hardCookie, tok)
+		r := hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), secureCookie, tok)
 		hardUnavailable(t, f.do(r))
 		f.breakOps()
-		if w := f.do(hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), hardCookie, tok)); w.Code != http.StatusNoContent {
+		if w := f.do(hardWithCookie(hardReq(http.MethodPost, "/.authgate/keepalive", authgate.KindScript, nil), secureCookie, tok)); w.Code != http.StatusNoContent {
 			t.Fatalf("keepalive after recovery answered %d", w.Code)
 		}
 	})
@@ -389,10 +389,10 @@ func TestFaultSingleOperation(t *testing.T) {
 		f := hardNewFaultEnv(t, opts)
 		tok := f.signIn("alice", hardAlicePW)
 		f.breakOps("RevokeSession")
-		r := hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), hardCookie, tok)
+		r := hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), secureCookie, tok)
 		hardUnavailable(t, f.do(r))
 		f.breakOps()
-		r = hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), hardCookie, tok)
+		r = hardWithCookie(hardReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), secureCookie, tok)
 		if w := f.do(r); w.Code != http.StatusSeeOther {
 			t.Fatalf("logout retried after recovery answered %d", w.Code)
 		}
