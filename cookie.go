@@ -51,22 +51,37 @@ func (g *Gate) sessionCookieName(r *http.Request) string {
 // The scan is bounded by the server's header size limit
 // (http.Server.MaxHeaderBytes).
 func cookieValue(r *http.Request, name string) (string, bool) {
+	v, ok, _, _ := cookieValues(r, name, "")
+	return v, ok
+}
+
+// cookieValues finds the first cookies called a and b in one pass over the
+// Cookie header, as cookieValue does for one name. The gate reads the
+// session cookie and the companion cookie this way on every request.
+func cookieValues(r *http.Request, a, b string) (va string, oka bool, vb string, okb bool) {
 	for _, line := range r.Header["Cookie"] {
 		for line != "" {
 			var part string
 			part, line = cut(line, ';')
 			part = trimSpace(part)
 			k, v := cut(part, '=')
-			if k != name {
-				continue
-			}
 			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}
-			return v, true
+			switch {
+			case k == a && !oka:
+				va, oka = v, true
+			case k == b && b != "" && !okb:
+				vb, okb = v, true
+			default:
+				continue
+			}
+			if oka && (okb || b == "") {
+				return va, oka, vb, okb
+			}
 		}
 	}
-	return "", false
+	return va, oka, vb, okb
 }
 
 // setSessionCookie sets the session cookie to token, or clears it when
@@ -95,13 +110,13 @@ func companionValue(buf []byte, idle, lifetime time.Time) []byte {
 	return strconv.AppendInt(buf, lifetime.Unix(), 10)
 }
 
-// setCompanion sets the companion cookie for s when the request does not
-// already carry the current value, so that a steady session costs no
-// Set-Cookie on most responses.
-func (g *Gate) setCompanion(w http.ResponseWriter, r *http.Request, s *Session) {
+// setCompanion sets the companion cookie for s unless have, the value the
+// request carried, is already the current one, so that a steady session
+// costs no Set-Cookie on most responses.
+func (g *Gate) setCompanion(w http.ResponseWriter, r *http.Request, s *Session, have string) {
 	var buf [48]byte
 	v := companionValue(buf[:0], s.IdleDeadline(), s.Expires)
-	if have, ok := cookieValue(r, CompanionCookie); ok && have == string(v) {
+	if have == string(v) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{

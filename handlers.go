@@ -263,7 +263,7 @@ func (g *Gate) serveKeepalive(w http.ResponseWriter, r *http.Request) {
 		g.unavailable(w, r, err)
 		return
 	}
-	g.setCompanion(w, r, &res.session)
+	g.setCompanion(w, r, &res.session, res.companion)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 }

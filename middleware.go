@@ -60,7 +60,7 @@ func (g *Gate) Identify(next http.Handler) http.Handler {
 // serve runs next for an authenticated request.
 func (g *Gate) serve(w http.ResponseWriter, r *http.Request, next http.Handler, res *authResult) {
 	if res.id.Method == MethodSession {
-		g.setCompanion(w, r, &res.session)
+		g.setCompanion(w, r, &res.session, res.companion)
 	}
 	ctx := &identityContext{Context: r.Context(), id: res.id}
 	next.ServeHTTP(w, r.WithContext(ctx))

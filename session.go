@@ -42,13 +42,17 @@ type authResult struct {
 	ok      bool    // signed in
 	reason  Reason  // why not, when !ok
 	session Session // the session, when id.Method is MethodSession
-	retry   int     // >0: throttled, retry after this many seconds
-	err     error   // the store failed
+	// companion is the companion cookie the request carried, read in the
+	// same pass over the Cookie header as the session cookie.
+	companion string
+	retry     int   // >0: throttled, retry after this many seconds
+	err       error // the store failed
 }
 
 // sessionAuth checks the session cookie of r. now is the request's time.
 func (g *Gate) sessionAuth(ctx context.Context, r *http.Request, now time.Time, res *authResult) {
-	tok, present := cookieValue(r, g.sessionCookieName(r))
+	tok, present, companion, _ := cookieValues(r, g.sessionCookieName(r), CompanionCookie)
+	res.companion = companion
 	if !present || tok == "" {
 		res.reason = ReasonNone
 		return
@@ -157,7 +161,7 @@ func (g *Gate) SignIn(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		return Session{}, fmt.Errorf("authgate: creating a session: %w", err)
 	}
 	g.setSessionCookie(w, r, tok)
-	g.setCompanion(w, r, &s)
+	g.setCompanion(w, r, &s, "")
 	return s, nil
 }
 
