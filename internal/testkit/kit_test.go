@@ -1,0 +1,86 @@
+package testkit_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authgate/authgate/internal/testkit"
+)
+
+// TestClock: the clock starts on a whole hour near the real time and
+// moves only when told.
+func TestClock(t *testing.T) {
+	c := testkit.NewClock()
+	start := c.Now()
+	if !start.Equal(start.Truncate(time.Hour)) || time.Since(start) > time.Hour || start.Location() != time.UTC {
+		t.Fatalf("NewClock starts at %v", start)
+	}
+	c.Add(90 * time.Second)
+	if got := c.Now().Sub(start); got != 90*time.Second {
+		t.Fatalf("after Add(90s) the clock moved %v", got)
+	}
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	c.Set(at)
+	if !c.Now().Equal(at) || !testkit.NewClockAt(at).Now().Equal(at) {
+		t.Fatal("Set or NewClockAt did not set the time")
+	}
+}
+
+// TestHasher: the cheap hasher's hashes verify.
+func TestHasher(t *testing.T) {
+	h, err := testkit.Hasher.Hash("pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := testkit.Hasher.Verify("pw", h); !ok || err != nil {
+		t.Fatalf("Verify = %v, %v", ok, err)
+	}
+	if ok, _ := testkit.Hasher.Verify("other", h); ok {
+		t.Fatal("a wrong password verified")
+	}
+}
+
+// TestLogs: concurrent loggers, derived handlers and the secret check.
+func TestLogs(t *testing.T) {
+	l := testkit.NewLogs()
+	log := l.Logger().With("app", "x").WithGroup("g")
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			log.Debug("line", "i", i)
+		}()
+	}
+	wg.Wait()
+	if n := strings.Count(l.String(), "\n"); n != 20 {
+		t.Fatalf("%d lines, want 20:\n%s", n, l)
+	}
+	if !l.Contains(`"app":"x"`) || !l.Contains(`"g":{"i":`) {
+		t.Fatalf("attributes or group lost:\n%s", l)
+	}
+	if !l.Enabled(context.Background(), slog.LevelDebug) {
+		t.Fatal("debug lines are not kept")
+	}
+	l.Logger().Info("token", "start", "0123456789abcdefXYZ")
+	l.AssertNoSecrets(t, "", "not-logged-at-all", "short")
+
+	var rec recorder
+	l.AssertNoSecrets(&rec, "0123456789abcdefXYZ", "0123456789abcdef-more-follows")
+	if rec.errors != 2 {
+		t.Fatalf("AssertNoSecrets reported %d leaks, want 2 (whole and start)", rec.errors)
+	}
+}
+
+// recorder is a testing.TB that counts errors instead of failing.
+type recorder struct {
+	testing.TB
+	errors int
+}
+
+func (r *recorder) Helper()              {}
+func (r *recorder) Errorf(string, ...any) { r.errors++ }
