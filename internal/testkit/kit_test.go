@@ -82,5 +82,5 @@ type recorder struct {
 	errors int
 }
 
-func (r *recorder) Helper()              {}
+func (r *recorder) Helper()               {}
 func (r *recorder) Errorf(string, ...any) { r.errors++ }
