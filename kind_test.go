@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
+	"github.com/authgate/authgate/memstore"
 )
 
 const (
@@ -56,7 +58,7 @@ func TestClassifyRealHeaders(t *testing.T) {
 				noUA bool
 				want authgate.Kind
 			}{{false, tt.want}, {true, tt.wantNo}} {
-				g, err := authgate.New(authgate.Config{Store: newFakeStore(), Hasher: cheapHasher, NoUserAgentRule: c.noUA})
+				g, err := authgate.New(authgate.Config{Store: memstore.New(), Hasher: testkit.Hasher, NoUserAgentRule: c.noUA})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -71,7 +73,7 @@ func TestClassifyRealHeaders(t *testing.T) {
 	}
 }
 
-// TestClassifyRules checks each rule of DESIGN section 1 and its order.
+// TestClassifyRules checks each rule of docs/PROTOCOL.md section 1 and its order.
 func TestClassifyRules(t *testing.T) {
 	tests := []struct {
 		name string

@@ -119,7 +119,7 @@ func TestOpenRedirect(t *testing.T) {
 	if len(cases) < 150 {
 		t.Fatalf("only %d open-redirect cases, want at least 150", len(cases))
 	}
-	e := hardNewEnv(t, nil)
+	e := newEnv(t)
 	lands := func(t *testing.T, c hardRedirectCase, door, loc string) {
 		t.Helper()
 		if why := hardLandsOnOrigin(loc); why != "" {
@@ -142,7 +142,7 @@ func TestOpenRedirect(t *testing.T) {
 	accepted := 0
 	for _, c := range cases {
 		// The login form: 303 to return_to, or to "/".
-		w := e.formLogin("alice", hardAlicePW, c.in)
+		w := e.loginForm("alice", testPassword, c.in)
 		if w.Code != http.StatusSeeOther {
 			t.Fatalf("%.80q: form sign-in answered %d", c.in, w.Code)
 		}
@@ -156,7 +156,7 @@ func TestOpenRedirect(t *testing.T) {
 		}
 
 		// The JSON sign-in.
-		w = e.jsonLogin("alice", hardAlicePW, c.in)
+		w = e.loginJSON("alice", testPassword, c.in)
 		var resp struct {
 			ReturnTo string `json:"return_to"`
 		}
@@ -166,7 +166,7 @@ func TestOpenRedirect(t *testing.T) {
 		lands(t, c, "the JSON sign-in", resp.ReturnTo)
 
 		// The login page's hidden field.
-		r := hardReq(http.MethodGet, "/login?return_to="+url.QueryEscape(c.in), authgate.KindNavigation, nil)
+		r := kindReq(http.MethodGet, "/login?return_to="+url.QueryEscape(c.in), authgate.KindNavigation, nil)
 		w = e.do(r)
 		m := hardHiddenReturnTo.FindStringSubmatch(w.Body.String())
 		if w.Code != http.StatusOK || m == nil {
@@ -179,21 +179,21 @@ func TestOpenRedirect(t *testing.T) {
 		// A page load whose own URL is the attack, and a form post whose
 		// Referer is.
 		if u, err := url.ParseRequestURI(c.in); err == nil {
-			r = hardReq(http.MethodGet, "/", authgate.KindNavigation, nil)
+			r = kindReq(http.MethodGet, "/", authgate.KindNavigation, nil)
 			r.URL, r.RequestURI = u, c.in
 			w = e.do(r)
 			if w.Code == http.StatusSeeOther {
 				loginReturn(t, c, "a page load's 303", w.Header().Get("Location"))
 			}
 		}
-		for _, ref := range []string{c.in, "https://" + hardHost + c.in, "https://" + hardHost + "/" + c.in} {
-			r = hardReq(http.MethodPost, "/app/x", authgate.KindNavigation, nil)
+		for _, ref := range []string{c.in, "https://" + host + c.in, "https://" + host + "/" + c.in} {
+			r = kindReq(http.MethodPost, "/app/x", authgate.KindNavigation, nil)
 			r.Header.Set("Referer", ref)
 			w = e.do(r)
 			loginReturn(t, c, "a form post's Referer", w.Header().Get("Location"))
 
 			// A script call's HX-Current-URL and Referer.
-			r = hardReq(http.MethodGet, "/app/x", authgate.KindScript, nil)
+			r = kindReq(http.MethodGet, "/app/x", authgate.KindScript, nil)
 			r.Header.Set("Referer", ref)
 			r.Header.Set("HX-Request", "true")
 			r.Header.Set("HX-Current-URL", ref)
@@ -218,12 +218,12 @@ func TestOpenRedirect(t *testing.T) {
 // TestOpenRedirectKeepsGoodPaths makes sure the redirect check is not
 // simply refusing everything: ordinary same-origin paths survive exactly.
 func TestOpenRedirectKeepsGoodPaths(t *testing.T) {
-	e := hardNewEnv(t, nil)
+	e := newEnv(t)
 	for _, p := range []string{
 		"/", "/notes", "/notes?id=7&sort=desc", "/a/b/c/", "/search?q=%2F%2Fnot-a-host", "/x;y=z",
 		"/@user", "/path/with:colon", "/~me/", "/a%20b", "/" + strings.Repeat("a", 2047),
 	} {
-		w := e.formLogin("alice", hardAlicePW, p)
+		w := e.loginForm("alice", testPassword, p)
 		if got := w.Header().Get("Location"); w.Code != http.StatusSeeOther || got != p {
 			t.Errorf("return_to %q: %d to %q, want 303 to it unchanged", p, w.Code, got)
 		}
@@ -239,7 +239,7 @@ func hardLandsOnOrigin(loc string) string {
 	if loc == "" || loc[0] != '/' || (len(loc) > 1 && (loc[1] == '/' || loc[1] == '\\')) {
 		return "does not start with a single '/'"
 	}
-	base, _ := url.Parse("https://" + hardHost + "/login")
+	base, _ := url.Parse("https://" + host + "/login")
 	clean := strings.TrimFunc(loc, func(r rune) bool { return r <= 0x20 })
 	clean = strings.Map(func(r rune) rune {
 		switch r {
@@ -259,7 +259,7 @@ func hardLandsOnOrigin(loc string) string {
 			return "does not parse: " + err.Error()
 		}
 		res := base.ResolveReference(u)
-		if res.Scheme != "https" || res.Host != hardHost || res.User != nil {
+		if res.Scheme != "https" || res.Host != host || res.User != nil {
 			return "resolves to " + res.Redacted()
 		}
 	}

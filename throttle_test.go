@@ -9,16 +9,13 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
+	"github.com/authgate/authgate/memstore"
 )
 
 // throttled sets a small limit so the tests stay short.
 func throttled(c *authgate.Config) {
 	c.Throttle = authgate.ThrottleConfig{Account: 3, Address: 1000, Window: time.Minute}
-}
-
-func jsonLogin(user, password string) *http.Request {
-	return withBody(newReq("POST", "/login", "Sec-Fetch-Mode", "cors", "Sec-Fetch-Site", "same-origin"),
-		"application/json", `{"username":"`+user+`","password":"`+password+`"}`)
 }
 
 func check429(t *testing.T, rec *httptest.ResponseRecorder, maxWait int) {
@@ -46,13 +43,13 @@ func TestThrottlePasswords(t *testing.T) {
 			t.Fatalf("attempt %d: status %d, want 401", i, rec.Code)
 		}
 	}
-	verifies := e.hasher.verifies.Load()
+	verifies := e.hasher.in.Load()
 	rec := e.do(jsonLogin(testLogin, testPassword))
 	check429(t, rec, 60)
 	if p := parseProblem(t, rec); p.Type != authgate.ProblemTooMany || p.Status != 429 {
 		t.Errorf("body = %+v", p)
 	}
-	if n := e.hasher.verifies.Load() - verifies; n != 0 {
+	if n := e.hasher.in.Load() - verifies; n != 0 {
 		t.Errorf("a throttled sign-in ran %d password verifications, want 0", n)
 	}
 	// Another account from the same address is not blocked.
@@ -68,7 +65,7 @@ func TestThrottlePasswords(t *testing.T) {
 	if rec := e.do(jsonLogin(testLogin, testPassword)); rec.Code != http.StatusOK {
 		t.Fatalf("after the window: status %d, want 200; body %q", rec.Code, rec.Body.String())
 	}
-	e.assertNoSecrets(testPassword)
+	e.logs.AssertNoSecrets(t, testPassword)
 }
 
 // TestThrottleFormLogin: a form sign-in gets the page with 429 and
@@ -124,7 +121,7 @@ func TestThrottleAPIKeys(t *testing.T) {
 	if rec := e.do(r); rec.Code != http.StatusOK {
 		t.Errorf("after the window: status %d, want 200", rec.Code)
 	}
-	e.assertNoSecrets(secret)
+	e.logs.AssertNoSecrets(t, secret)
 }
 
 // TestThrottlePerAddress: many unknown key ids from one address are
@@ -150,6 +147,7 @@ func TestThrottlePerAddress(t *testing.T) {
 // that long gets through.
 func TestThrottleRetryAfterExact(t *testing.T) {
 	e := newEnv(t, throttled)
+	start := e.clock.Now()
 	for range 3 {
 		e.do(jsonLogin(testLogin, "wrong"))
 	}
@@ -163,10 +161,7 @@ func TestThrottleRetryAfterExact(t *testing.T) {
 		{59 * time.Second, "1"},
 		{59*time.Second + 999*time.Millisecond, "1"},
 	} {
-		c := newClock()
-		e.clock.mu.Lock()
-		e.clock.t = c.t.Add(tt.after)
-		e.clock.mu.Unlock()
+		e.clock.Set(start.Add(tt.after))
 		rec := e.do(jsonLogin(testLogin, testPassword))
 		if rec.Code != http.StatusTooManyRequests {
 			t.Fatalf("at +%v: status %d, want 429", tt.after, rec.Code)
@@ -185,7 +180,7 @@ func TestThrottleConfigChecked(t *testing.T) {
 		{Window: time.Millisecond},
 		{MaxEntries: -1},
 	} {
-		if _, err := authgate.New(authgate.Config{Store: newFakeStore(), Hasher: cheapHasher, Throttle: tc}); err == nil {
+		if _, err := authgate.New(authgate.Config{Store: memstore.New(), Hasher: testkit.Hasher, Throttle: tc}); err == nil {
 			t.Errorf("New accepted Throttle %+v", tc)
 		}
 	}
