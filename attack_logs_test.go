@@ -11,12 +11,12 @@ import (
 	"github.com/authgate/authgate/internal/testkit"
 )
 
-// TestNoSecretsInLogs runs every path that logs (sign-in, refused sign-in,
+// TestAttackNoSecretsInLogs runs every path that logs (sign-in, refused sign-in,
 // unknown user, logout, keepalive, API keys good and bad, throttling,
 // failed touches, a store outage) with every log level on, and checks that
 // no password, token, API secret or Basic credential appears in any line,
 // whole or in part.
-func TestNoSecretsInLogs(t *testing.T) {
+func TestAttackNoSecretsInLogs(t *testing.T) {
 	e := newEnv(t, func(c *authgate.Config) {
 		c.Throttle = authgate.ThrottleConfig{Account: 3, Address: 1000, Window: time.Minute}
 	})

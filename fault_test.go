@@ -17,12 +17,13 @@ import (
 	"github.com/authgate/authgate/internal/testkit"
 )
 
-// TestStoreDown takes the whole store down and checks the answer to every
-// kind of caller, with a session and with an API key, and at every gate
-// endpoint, and that the store's error is logged; then brings it back and
-// checks that the same session and key work, that no caller was signed
-// out, and that the outage did not count as failed sign-ins.
-func TestStoreDown(t *testing.T) {
+// TestFaultStoreDownEveryKind takes the whole store down and checks the
+// answer to every kind of caller, with a session and with an API key, and
+// at every gate endpoint, and that the store's error is logged; then
+// brings it back and checks that the same session and key work, that no
+// caller was signed out, and that the outage did not count as failed
+// sign-ins.
+func TestFaultStoreDownEveryKind(t *testing.T) {
 	e := newEnv(t, func(c *authgate.Config) {
 		c.Throttle = authgate.ThrottleConfig{Account: 3, Address: 1000, Window: time.Hour}
 	})
@@ -134,11 +135,11 @@ func TestStoreDown(t *testing.T) {
 	})
 }
 
-// TestStoreSingleOperationFails fails one store operation at a time and checks
+// TestFaultSingleOperation fails one store operation at a time and checks
 // that each failure is contained: a failed touch still serves, a failed
 // read or write that the answer depends on gives 503, and nothing gives a
 // login signal or a 500.
-func TestStoreSingleOperationFails(t *testing.T) {
+func TestFaultSingleOperation(t *testing.T) {
 	opts := func(c *authgate.Config) {
 		c.IdleTimeout = 30 * time.Minute
 		c.TouchInterval = time.Minute
@@ -241,10 +242,10 @@ func (s wrappedNotFound) Key(ctx context.Context, id string) (authgate.APIKey, e
 	return k, nil
 }
 
-// TestStoreFlapping switches the store on and off while the same
+// TestFaultStoreFlapping switches the store on and off while the same
 // session is used, and checks that every answer is either the app's for
 // alice or the 503 answer, and never a login signal.
-func TestStoreFlapping(t *testing.T) {
+func TestFaultStoreFlapping(t *testing.T) {
 	e := newEnv(t)
 	tok := e.signInAs(testLogin, testPassword)
 	served, unavailable := 0, 0
