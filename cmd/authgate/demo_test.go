@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // demoRun is the demo command running in the test's process.
@@ -28,7 +30,7 @@ func startDemo(t *testing.T, now func() time.Time, args ...string) *demoRun {
 	ctx, stop := context.WithCancel(t.Context())
 	d := &demoRun{stdout: newOutput(), stderr: newOutput(), stop: stop, done: make(chan int, 1)}
 	c := newCLI(strings.NewReader(""), d.stdout, d.stderr)
-	c.hasher = cheap
+	c.hasher = testkit.Hasher
 	if now != nil {
 		c.now = now
 	}
@@ -214,7 +216,7 @@ func TestDemoSessionSurvivesRestart(t *testing.T) {
 // TestDemoExpiry moves the demo's clock past the idle timeout: a page load
 // goes to the login page, a script call gets the login signal.
 func TestDemoExpiry(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testkit.NewClockAt(time.Now())
 	d := startDemo(t, clk.Now, "--db", filepath.Join(t.TempDir(), "expiry.db"), "--idle-timeout", "1m", "--signal", "418")
 	session := signIn(t, d.base, field(t, d.stdout.String(), "Password:"))
 	clk.Add(61 * time.Second)

@@ -8,12 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 )
-
-// cheap is a fast argon2id for tests; the command line always uses OWASP's
-// parameters.
-var cheap = authgate.Argon2id{Memory: 64, Time: 1}
 
 // result is what one run of the command printed and returned.
 type result struct {
@@ -21,12 +17,13 @@ type result struct {
 	stdout, stderr string
 }
 
-// runCLI runs the command with a cheap hasher and stdin as its input.
+// runCLI runs the command with the test kit's cheap hasher (the command
+// line always uses OWASP's parameters) and stdin as its input.
 func runCLI(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	c := newCLI(strings.NewReader(stdin), &out, &errb)
-	c.hasher = cheap
+	c.hasher = testkit.Hasher
 	code := c.main(t.Context(), args)
 	return result{code, out.String(), errb.String()}
 }
@@ -50,24 +47,6 @@ func (r result) expect(t *testing.T, code int, texts ...string) {
 			t.Errorf("output lacks %q:\n%s", s, where)
 		}
 	}
-}
-
-// clock is a settable time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // output is a goroutine-safe writer whose readers can wait for a text.

@@ -8,40 +8,19 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/demo"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 )
-
-// cheap is a fast argon2id for tests; the command uses OWASP's parameters.
-var cheap = authgate.Argon2id{Memory: 64, Time: 1}
-
-// clock is a settable time source for the gate.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fixture is a demo app over a memory store, with one user.
 type fixture struct {
 	t       *testing.T
-	clock   *clock
+	clock   *testkit.Clock
 	store   *memstore.Store
 	notes   *demo.MemoryNotes
 	gate    *authgate.Gate
@@ -58,7 +37,7 @@ func newFixture(t *testing.T, name string) *fixture {
 	t.Helper()
 	f := &fixture{
 		t:     t,
-		clock: &clock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)},
+		clock: testkit.NewClockAt(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)),
 		store: memstore.New(),
 		notes: demo.NewMemoryNotes(),
 	}
@@ -66,7 +45,7 @@ func newFixture(t *testing.T, name string) *fixture {
 		Store:       f.store,
 		IdleTimeout: idle,
 		Lifetime:    time.Hour,
-		Hasher:      cheap,
+		Hasher:      testkit.Hasher,
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:         f.clock.Now,
 	})
@@ -85,7 +64,7 @@ func newFixture(t *testing.T, name string) *fixture {
 
 func (f *fixture) addUser(id, login, name string) authgate.User {
 	f.t.Helper()
-	hash, err := cheap.Hash(password)
+	hash, err := testkit.Hasher.Hash(password)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -148,7 +127,8 @@ func (f *fixture) notesOf(userID string) []string {
 	return out
 }
 
-// Header sets a browser sends, as DESIGN section 1 describes them.
+// Header sets a browser sends, as docs/PROTOCOL.md section 1 describes
+// them.
 func navigate(r *http.Request) *http.Request {
 	r.Header.Set("Sec-Fetch-Mode", "navigate")
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
