@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -94,10 +95,10 @@ func (g *Gate) keyAuth(ctx context.Context, r *http.Request, authz string, now t
 // headers, bad base64 and a missing colon.
 func parseBasic(authz string) (user, password string, ok bool) {
 	const prefix = "basic "
-	if len(authz) > maxBasicLen || len(authz) < len(prefix) || !equalFold(authz[:len(prefix)], prefix) {
+	if len(authz) > maxBasicLen || len(authz) < len(prefix) || !asciiEqualFold(authz[:len(prefix)], prefix) {
 		return "", "", false
 	}
-	raw, err := base64.StdEncoding.DecodeString(trimSpace(authz[len(prefix):]))
+	raw, err := base64.StdEncoding.DecodeString(textproto.TrimString(authz[len(prefix):]))
 	if err != nil {
 		return "", "", false
 	}

@@ -24,8 +24,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/authgate/authgate/templates"
 )
 
 // Config configures a Gate. Only Store is required; every other field has a
@@ -195,7 +193,7 @@ func New(cfg Config) (*Gate, error) {
 		keepPath:  cfg.Prefix + "keepalive",
 	}
 	g.scriptPath = cfg.Prefix + "client." + g.script.tag + ".js"
-	g.loginTmpl = templates.Login()
+	g.loginTmpl = loginTemplate()
 	return g, nil
 }
 

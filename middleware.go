@@ -23,7 +23,7 @@ func (g *Gate) Require(next http.Handler) http.Handler {
 		case res.retry > 0:
 			tooMany(w, res.retry)
 		case !res.ok:
-			g.deny(w, r, g.classify(r), res.reason)
+			g.deny(w, r, g.Classify(r), res.reason)
 		case g.cfg.CrossOrigin.Check(r) != nil:
 			crossOrigin(w)
 		default:
@@ -72,14 +72,9 @@ func (g *Gate) serve(w http.ResponseWriter, r *http.Request, next http.Handler, 
 // client sent in its own headers is ignored: only this can set one.
 func (g *Gate) authenticate(ctx context.Context, r *http.Request, res *authResult) {
 	now := g.cfg.Now()
-	if authz := first(r.Header, "Authorization"); len(authz) > 6 && equalFold(authz[:6], "basic ") {
+	if authz := headerValue(r.Header, "Authorization"); len(authz) > 6 && asciiEqualFold(authz[:6], "basic ") {
 		g.keyAuth(ctx, r, authz, now, res)
 		return
 	}
 	g.sessionAuth(ctx, r, now, res)
 }
-
-// Classify tells the kind of caller r is, with the gate's configuration.
-func (g *Gate) Classify(r *http.Request) Kind { return g.classify(r) }
-
-func (g *Gate) classify(r *http.Request) Kind { return classify(r.Header, !g.cfg.NoUserAgentRule) }
