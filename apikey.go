@@ -22,7 +22,7 @@ const maxBasicLen = 512
 // NewAPIKey makes a new API key for a user and returns it with its secret.
 // The secret is shown to the user once; the key keeps only its SHA-256.
 // A zero expires means the key does not expire. Store the key with
-// KeyStore.CreateKey.
+// [KeyStore.CreateKey].
 func NewAPIKey(userID, name string, now, expires time.Time) (APIKey, string, error) {
 	if userID == "" {
 		return APIKey{}, "", errors.New("authgate: an API key needs an owner")

@@ -141,8 +141,8 @@ func (g *Gate) clearCompanion(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// ParseCompanion parses a companion cookie value into its idle and lifetime
-// deadlines.
+// ParseCompanion parses a [CompanionCookie] value into its idle and
+// lifetime deadlines.
 func ParseCompanion(v string) (idle, lifetime time.Time, ok bool) {
 	a, b, _ := strings.Cut(v, ".")
 	if !digits(a) || !digits(b) {

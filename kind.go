@@ -39,13 +39,13 @@ func (k Kind) String() string {
 // [Gate.Identify]) uses it to answer the same way. The rules are tried in
 // order and the first that matches wins:
 //
-//  1. Sec-Fetch-Mode: navigate                                  [KindNavigation]
-//  2. HX-Request: true                                          [KindScript]
-//  3. X-Requested-With: XMLHttpRequest                          [KindScript]
-//  4. any other Sec-Fetch-Mode (cors, same-origin, no-cors, …)  [KindScript]
-//  5. no Fetch Metadata, and Accept lists text/html             [KindNavigation]
-//  6. User-Agent starts with "Mozilla/"                         [KindScript]
-//  7. anything else                                             [KindMachine]
+//  1. Sec-Fetch-Mode: navigate is [KindNavigation];
+//  2. HX-Request: true is [KindScript];
+//  3. X-Requested-With: XMLHttpRequest is [KindScript];
+//  4. any other Sec-Fetch-Mode (cors, same-origin, no-cors, …) is [KindScript];
+//  5. no Fetch Metadata, and an Accept that lists text/html, is [KindNavigation];
+//  6. a User-Agent that starts with "Mozilla/" is [KindScript];
+//  7. anything else is [KindMachine].
 //
 // Rule 6 catches script calls from old browsers and from browsers on plain
 // http hosts other than localhost, which send no Fetch Metadata.

@@ -6,7 +6,7 @@ import (
 )
 
 // Require returns a handler that lets only signed-in requests reach next.
-// Anyone else gets the answer for their kind (see Classify and Signal), and
+// Anyone else gets the answer for their kind (see [Gate.Classify] and [Signal]), and
 // next does not run. A cross-origin write from a signed-in browser is refused
 // with 403 after authentication, so an expired session gets the login signal,
 // never a cross-origin error. A store failure gets 503 with Retry-After.
@@ -33,9 +33,9 @@ func (g *Gate) Require(next http.Handler) http.Handler {
 }
 
 // Identify returns a handler that finds out who is signed in, if anyone,
-// and always calls next. Signed-in requests carry an Identity in their
+// and always calls next. Signed-in requests carry an [Identity] in their
 // context; others carry none. Cross-origin writes that carry credentials are
-// refused as in Require; a store failure lets the request through
+// refused as in [Gate.Require]; a store failure lets the request through
 // unidentified.
 func (g *Gate) Identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

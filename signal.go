@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// Reason says why a request is not signed in. It is sent in the
-// Authgate-Login header and the problem body.
+// Reason says why a request is not signed in. [Gate.Require] sends it in
+// the Authgate-Login header and the problem body.
 type Reason string
 
 // The reasons a request needs a login.
@@ -20,8 +20,8 @@ const (
 )
 
 // Signal is what a script call gets when it needs a login, in the form
-// ParseSignal reads: "401", "418" or "body:TEXT". The zero value means
-// Signal401.
+// [ParseSignal] reads: "401", "418" or "body:TEXT". The zero value means
+// [Signal401].
 //
 // Every mode sends the headers Authgate-Login (the reason), Location (the
 // login URL), HX-Redirect (to htmx requests) and Cache-Control: no-store, and
@@ -30,7 +30,7 @@ type Signal string
 
 const (
 	// Signal401 answers 401 with a problem+json body of type
-	// urn:authgate:login-required. It is the default.
+	// [ProblemLoginRequired]. It is the default.
 	Signal401 Signal = "401"
 	// Signal418 answers 418 with the same headers and body, for pages whose
 	// code already handles 418 (as in "$.ajaxSetup({statusCode: {418: ...}})").
@@ -42,7 +42,7 @@ const sentinelPrefix = "body:"
 // SignalBody answers 200 with exactly text as a text/plain body, for pages
 // that compare the response text with a sentinel such as
 // "MASONITE_LOGIN_REQUIRED". The text must be 1 to 200 printable ASCII
-// characters; New and ParseSignal check it.
+// characters; [New] and [ParseSignal] check it.
 func SignalBody(text string) Signal { return Signal(sentinelPrefix + text) }
 
 // ParseSignal parses "401", "418" or "body:TEXT" and checks it.
