@@ -11,14 +11,14 @@ import (
 // (RFC 9457). A 405 answer has the type "about:blank": it means nothing
 // beyond its status.
 const (
-	// ProblemLoginRequired is the body of a login-required answer (see
+	// ProblemLoginRequired is the type of a login-required answer (see
 	// [Signal] and [Reason]).
 	ProblemLoginRequired = "urn:authgate:login-required"
 	// ProblemUnavailable answers a request the gate cannot decide because
 	// its [Store] failed: 503 with Retry-After.
 	ProblemUnavailable = "urn:authgate:unavailable"
-	// ProblemTooMany answers a client that failed to sign in too often (see
-	// [ThrottleConfig]): 429 with Retry-After.
+	// ProblemTooMany answers a client whose sign-ins or API key attempts
+	// failed too often (see [ThrottleConfig]): 429 with Retry-After.
 	ProblemTooMany = "urn:authgate:too-many-attempts"
 	// ProblemCrossOrigin answers a cross-origin write refused after
 	// authentication (see [Config.CrossOrigin]): 403.
