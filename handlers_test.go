@@ -115,10 +115,6 @@ func TestLoginPageHeaders(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
 		t.Errorf("HEAD: status %d, body %d bytes", rec.Code, rec.Body.Len())
 	}
-	rec = e.do(newReq("PUT", "/login"))
-	if rec.Code != http.StatusMethodNotAllowed {
-		t.Errorf("PUT /login: status %d, want 405", rec.Code)
-	}
 }
 
 // TestCompactLoginKeepsCompact: the compact login page (shown in the
@@ -373,19 +369,34 @@ func TestLogout(t *testing.T) {
 	}
 }
 
-// TestMethodsRefused: the gate's write endpoints take POST only.
-func TestMethodsRefused(t *testing.T) {
+// TestMethodNotAllowed: a method an endpoint does not take gets 405 with
+// Allow and a problem+json body, like every other answer, and changes
+// nothing (a GET of /logout signs nobody out); an unknown gate path is 404.
+func TestMethodNotAllowed(t *testing.T) {
 	e := newEnv(t)
 	tok := e.signIn()
 	for _, tt := range []struct{ method, path, allow string }{
-		{"GET", "/logout", "POST"},
-		{"GET", "/.authgate/keepalive", "POST"},
-		{"POST", "/.authgate/client.js", "GET, HEAD"},
+		{http.MethodPut, "/login", "GET, HEAD, POST"},
+		{http.MethodGet, "/logout", "POST"},
+		{http.MethodGet, "/.authgate/keepalive", "POST"},
+		{http.MethodPost, "/.authgate/client.js", "GET, HEAD"},
 	} {
-		rec := e.do(withSession(newReq(tt.method, tt.path, "Sec-Fetch-Mode", "navigate"), tok))
-		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != tt.allow {
-			t.Errorf("%s %s: status %d Allow %q, want 405 %q", tt.method, tt.path, rec.Code, rec.Header().Get("Allow"), tt.allow)
-		}
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			rec := e.do(withSession(newReq(tt.method, tt.path, "Sec-Fetch-Mode", "navigate"), tok))
+			if rec.Code != http.StatusMethodNotAllowed {
+				t.Fatalf("status %d, want 405", rec.Code)
+			}
+			if got := rec.Header().Get("Allow"); got != tt.allow {
+				t.Errorf("Allow = %q, want %q", got, tt.allow)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control = %q, want no-store", got)
+			}
+			want := problem{Type: "about:blank", Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed}
+			if p := parseProblem(t, rec); p != want {
+				t.Errorf("body %+v, want %+v", p, want)
+			}
+		})
 	}
 	if s, _ := e.session(tok); s.Revoked {
 		t.Error("GET /logout revoked the session")
