@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authgate/authgate"
 )
@@ -57,15 +58,25 @@ func TestAttackOversizeInput(t *testing.T) {
 			t.Fatalf("a 1.5 MiB cookie answered %d, want 431", code)
 		}
 	})
+	// A browser that carries many other cookies for the site (analytics,
+	// other apps on the host) still signs in. If the gate gave up on a
+	// Cookie header over a bound of its own, smaller than the server's, the
+	// user would sign in, be sent back, not be recognised, and be sent to
+	// the login page again, in a loop.
 	t.Run("many cookies within the limit", func(t *testing.T) {
-		r := newReq(http.MethodGet, "/app/x", nil)
-		r.Header.Set("Cookie", strings.Repeat("c=d; ", 4000)+secureCookie+"="+tok)
-		if code, _, body := send(t, r); code != http.StatusOK || body != "hello "+testUserID+" by session" {
-			t.Fatalf("a 20 KB cookie header answered %d %q", code, body)
+		other := strings.Repeat("c=d; ", 4000) // 20 KB
+		for _, line := range []string{other + secureCookie + "=" + tok, secureCookie + "=" + tok + "; " + other + "e=f"} {
+			r := newReq(http.MethodGet, "/app/x", nil)
+			r.Header.Set("Sec-Fetch-Mode", "navigate")
+			r.Header.Set("Cookie", line)
+			if code, h, body := send(t, r); code != http.StatusOK || body != "hello "+testUserID+" by session" {
+				t.Fatalf("a 20 KB cookie header, session at %d, answered %d %q (Location %q)", strings.Index(line, secureCookie), code, body, h.Get("Location"))
+			}
 		}
 	})
 	t.Run("oversized and malformed session cookies", func(t *testing.T) {
-		for _, v := range []string{strings.Repeat("A", 100<<10), tok + tok, tok[:42], "\"" + tok, "%00" + tok[3:], strings.Repeat("\"", 43)} {
+		before := e.ran.Load()
+		for _, v := range []string{strings.Repeat("A", 100<<10), strings.Repeat("A", 4000), tok + tok, tok[:42], "\"" + tok, "%00" + tok[3:], strings.Repeat("\"", 43)} {
 			r := newReq(http.MethodGet, "/app/x", nil)
 			r.Header.Set("Sec-Fetch-Mode", "cors")
 			r.Header.Set("Cookie", secureCookie+"="+v)
@@ -73,6 +84,9 @@ func TestAttackOversizeInput(t *testing.T) {
 			if code != http.StatusUnauthorized || h.Get("Authgate-Login") != string(authgate.ReasonNone) {
 				t.Fatalf("session cookie of %d bytes answered %d %q, want the login signal", len(v), code, h.Get("Authgate-Login"))
 			}
+		}
+		if e.ran.Load() != before {
+			t.Fatal("the app ran for a malformed session cookie")
 		}
 	})
 	t.Run("long URL", func(t *testing.T) {
@@ -84,11 +98,17 @@ func TestAttackOversizeInput(t *testing.T) {
 		}
 	})
 	t.Run("oversized Authorization", func(t *testing.T) {
-		r := newReq(http.MethodGet, "/app/x", nil)
-		r.SetBasicAuth("agk_x", strings.Repeat("s", 64<<10))
-		code, h, _ := send(t, r)
-		if code != http.StatusUnauthorized || !strings.HasPrefix(h.Get("Www-Authenticate"), "Basic") {
-			t.Fatalf("a 64 KB Basic header answered %d", code)
+		before := e.ran.Load()
+		for _, authz := range []string{basicAuth("agk_x", strings.Repeat("s", 64<<10)), "Basic " + strings.Repeat("QUFB", 200)} {
+			r := newReq(http.MethodGet, "/app/x", nil)
+			r.Header.Set("Authorization", authz)
+			code, h, _ := send(t, r)
+			if code != http.StatusUnauthorized || !strings.HasPrefix(h.Get("Www-Authenticate"), "Basic") {
+				t.Fatalf("a %d-byte Basic header answered %d", len(authz), code)
+			}
+		}
+		if e.ran.Load() != before {
+			t.Fatal("the app ran for an oversized Authorization")
 		}
 	})
 	for _, c := range []struct {
@@ -174,8 +194,14 @@ func TestAttackCrossSitePost(t *testing.T) {
 			t.Run(f.name+" "+m, func(t *testing.T) {
 				before := e.ran.Load()
 				w := e.do(crossSite(m, "/app/x", f.site, f.origin))
-				if w.Code != http.StatusForbidden || parseProblem(t, w).Type != authgate.ProblemCrossOrigin {
+				if w.Code != http.StatusForbidden {
 					t.Fatalf("answered %d %q, want 403 cross-origin", w.Code, w.Body)
+				}
+				if p := parseProblem(t, w); p.Type != authgate.ProblemCrossOrigin || p.Status != http.StatusForbidden {
+					t.Fatalf("403 with problem %+v", p)
+				}
+				if w.Header().Get("Authgate-Login") != "" {
+					t.Fatal("a cross-site write got a login signal")
 				}
 				if e.ran.Load() != before {
 					t.Fatal("the app ran for a cross-site write")
@@ -204,6 +230,19 @@ func TestAttackCrossSitePost(t *testing.T) {
 	}
 	t.Run("cross-site GET is a read", func(t *testing.T) {
 		assertServed(t, e.do(crossSite(http.MethodGet, "/app/x", "cross-site", "")), testUserID)
+	})
+	t.Run("same-origin writes are served", func(t *testing.T) {
+		for _, k := range []authgate.Kind{authgate.KindNavigation, authgate.KindScript} {
+			assertServed(t, e.do(withCookie(kindReq(http.MethodPost, "/app/x", k, nil), secureCookie, tok)), testUserID)
+		}
+	})
+	t.Run("cross-site POST with an expired session gets the login signal", func(t *testing.T) {
+		e := newEnv(t)
+		tok := e.signIn()
+		e.clock.Add(time.Hour)
+		r := withCookie(kindReq(http.MethodPost, "/app/x", authgate.KindScript, nil), secureCookie, tok)
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		assertDenied(t, e.do(r), authgate.KindScript, authgate.ReasonExpired)
 	})
 	t.Run("cross-site POST with an ended session gets the login signal", func(t *testing.T) {
 		old := e.signInAs(testLogin, testPassword)

@@ -72,13 +72,17 @@ func TestAttackSessionFixation(t *testing.T) {
 		assertServed(t, e.get(c.Value, authgate.KindScript), testUserID)
 		e.assertRefusedEverywhere(t, planted, authgate.ReasonRevoked)
 	})
-	t.Run("every sign-in a new token", func(t *testing.T) {
+	t.Run("every sign-in a new token, the carried one revoked", func(t *testing.T) {
 		e := newEnv(t)
 		seen := map[string]bool{}
 		tok := ""
 		for range 20 {
-			if tok != "" {
-				tok = e.signInAs(testLogin, testPassword, secureCookie, tok)
+			prev := tok
+			if prev != "" {
+				tok = e.signInAs(testLogin, testPassword, secureCookie, prev)
+				if s, _ := e.session(prev); !s.Revoked {
+					t.Fatal("the token a sign-in carried is not revoked")
+				}
 			} else {
 				tok = e.signInAs(testLogin, testPassword)
 			}
@@ -87,6 +91,7 @@ func TestAttackSessionFixation(t *testing.T) {
 			}
 			seen[tok] = true
 		}
+		assertServed(t, e.get(tok, authgate.KindScript), testUserID)
 	})
 }
 

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -457,67 +456,6 @@ func TestKeepalive(t *testing.T) {
 	}
 }
 
-// TestCrossOrigin: a cross-site write with a valid session is refused with
-// 403 after authentication; with an expired session it gets the login
-// signal, not 403.
-func TestCrossOrigin(t *testing.T) {
-	tests := []struct {
-		name    string
-		method  string
-		path    string
-		hdr     []string
-		expired bool
-		want    int
-		reason  string
-	}{
-		{"cross-site POST", "POST", "/data", []string{"Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "cors"}, false, 403, ""},
-		{"cross-site form post", "POST", "/data", []string{"Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate"}, false, 403, ""},
-		{"foreign Origin without Fetch Metadata", "POST", "/data", []string{"Origin", "https://evil.example"}, false, 403, ""},
-		{"cross-site DELETE", "DELETE", "/data", []string{"Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "cors"}, false, 403, ""},
-		{"cross-site GET is fine", "GET", "/data", []string{"Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate"}, false, 200, ""},
-		{"same-origin POST is fine", "POST", "/data", []string{"Sec-Fetch-Site", "same-origin", "Sec-Fetch-Mode", "cors"}, false, 200, ""},
-		{"cross-site POST, expired", "POST", "/data", []string{"Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "cors"}, true, 401, "expired"},
-		{"cross-site keepalive", "POST", "/.authgate/keepalive", []string{"Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "cors"}, false, 403, ""},
-		{"cross-site logout", "POST", "/logout", []string{"Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate"}, false, 403, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			tok := e.signIn()
-			if tt.expired {
-				e.clock.Add(time.Hour)
-			}
-			rec := e.do(withSession(newReq(tt.method, tt.path, tt.hdr...), tok))
-			if rec.Code != tt.want {
-				t.Fatalf("status %d, want %d; body %q", rec.Code, tt.want, rec.Body.String())
-			}
-			if got := rec.Header().Get("Authgate-Login"); got != tt.reason {
-				t.Errorf("Authgate-Login = %q, want %q", got, tt.reason)
-			}
-			if tt.want == 403 {
-				if p := parseProblem(t, rec); p.Type != authgate.ProblemCrossOrigin || p.Status != 403 {
-					t.Errorf("body = %+v", p)
-				}
-				if e.ran.Load() != 0 {
-					t.Error("the handler ran for a refused cross-site write")
-				}
-				if s, _ := e.session(tok); s.Revoked {
-					t.Error("a cross-site request revoked the session")
-				}
-			}
-		})
-	}
-	t.Run("cross-site login", func(t *testing.T) {
-		e := newEnv(t)
-		r := formLogin(testLogin, testPassword, "/")
-		r.Header.Set("Sec-Fetch-Site", "cross-site")
-		rec := e.do(r)
-		if rec.Code != http.StatusForbidden || cookieNamed(rec, secureCookie) != nil {
-			t.Errorf("status %d, cookie %v; want 403 and no cookie", rec.Code, cookieNamed(rec, secureCookie))
-		}
-	})
-}
-
 // TestIdentity: the handler reads who is signed in from the context, and
 // a client-sent identity header never becomes one.
 func TestIdentity(t *testing.T) {
@@ -583,50 +521,6 @@ func TestFromContext(t *testing.T) {
 	for m, s := range map[authgate.Method]string{authgate.MethodSession: "session", authgate.MethodAPIKey: "apikey", 0: "unknown"} {
 		if m.String() != s {
 			t.Errorf("Method(%d).String() = %q, want %q", m, m.String(), s)
-		}
-	}
-}
-
-// TestOversizedCredentials: huge tokens and Authorization headers are
-// refused cleanly, not served and not a panic.
-func TestOversizedCredentials(t *testing.T) {
-	e := newEnv(t)
-	r := newReq("GET", "/data", "Authorization", "Basic "+strings.Repeat("QUFB", 200))
-	if rec := e.do(r); rec.Code != http.StatusUnauthorized {
-		t.Errorf("huge Authorization: status %d, want 401", rec.Code)
-	}
-	r = newReq("GET", "/data", "Sec-Fetch-Mode", "cors")
-	withSession(r, strings.Repeat("A", 4000))
-	if rec := e.do(r); rec.Code != http.StatusUnauthorized || rec.Header().Get("Authgate-Login") != "none" {
-		t.Errorf("huge token: status %d reason %q", rec.Code, rec.Header().Get("Authgate-Login"))
-	}
-	if e.ran.Load() != 0 {
-		t.Error("the handler ran")
-	}
-}
-
-// TestLargeCookieHeader: a browser that carries many other cookies for
-// the site (analytics, other apps on the host) still signs in. The HTTP
-// server already bounds the header's size; if the gate gives up on a
-// Cookie header over its own, smaller bound, the user signs in, is sent
-// back, is not recognised, and is sent to the login page again, in a loop.
-func TestLargeCookieHeader(t *testing.T) {
-	e := newEnv(t)
-	tok := e.signIn()
-	var other []string
-	for i := range 12 { // 12 cookies of 800 bytes: about 9.6 KB
-		other = append(other, "_app"+strconv.Itoa(i)+"="+strings.Repeat("v", 800))
-	}
-	for _, tt := range []struct {
-		name   string
-		cookie string
-	}{
-		{"session first", secureCookie + "=" + tok + "; " + strings.Join(other, "; ")},
-		{"session last", strings.Join(other, "; ") + "; " + secureCookie + "=" + tok},
-	} {
-		r := newReq("GET", "/data", "Sec-Fetch-Mode", "navigate", "Cookie", tt.cookie)
-		if rec := e.do(r); rec.Code != http.StatusOK {
-			t.Errorf("%s: status %d (Location %q), want 200", tt.name, rec.Code, rec.Header().Get("Location"))
 		}
 	}
 }

@@ -164,46 +164,6 @@ func TestLifetimeAbsolute(t *testing.T) {
 	}
 }
 
-// TestNewTokenEveryLogin: each sign-in issues a new token, and the one the
-// request carried is revoked.
-func TestNewTokenEveryLogin(t *testing.T) {
-	e := newEnv(t)
-	rec1 := e.do(formLogin(testLogin, testPassword, "/"))
-	tok1 := cookieNamed(rec1, secureCookie).Value
-	r := formLogin(testLogin, testPassword, "/")
-	withSession(r, tok1)
-	rec2 := e.do(r)
-	tok2 := cookieNamed(rec2, secureCookie).Value
-	if tok1 == tok2 {
-		t.Fatal("the second sign-in reused the token")
-	}
-	if s, _ := e.session(tok1); !s.Revoked {
-		t.Error("the token the second sign-in carried is not revoked")
-	}
-	if rec := e.do(withSession(newReq("GET", "/data"), tok2)); rec.Code != 200 {
-		t.Errorf("new token: status %d", rec.Code)
-	}
-}
-
-// TestRevokeAll: revoking all of a user's sessions refuses every token.
-func TestRevokeAll(t *testing.T) {
-	e := newEnv(t)
-	toks := []string{e.signIn(), e.signIn(), e.signIn()}
-	n, err := e.store.RevokeUserSessions(context.Background(), testUserID)
-	if err != nil || n != 3 {
-		t.Fatalf("RevokeUserSessions = %d, %v", n, err)
-	}
-	for _, tok := range toks {
-		rec := e.do(withSession(newReq("GET", "/data", "Sec-Fetch-Mode", "cors"), tok))
-		if rec.Code != 401 || rec.Header().Get("Authgate-Login") != "revoked" {
-			t.Errorf("status %d reason %q, want 401 revoked", rec.Code, rec.Header().Get("Authgate-Login"))
-		}
-	}
-	if e.ran.Load() != 0 {
-		t.Error("the handler ran")
-	}
-}
-
 // TestCookieAttributes: the session cookie is __Host- and Secure on https
 // and on localhost; plain and not Secure only with InsecureCookies on a
 // plain-http host that is not local.
