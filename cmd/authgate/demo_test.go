@@ -18,7 +18,7 @@ import (
 // demoRun is the demo command running in the test's process.
 type demoRun struct {
 	base           string // http://127.0.0.1:PORT/
-	stdout, stderr *output
+	stdout, stderr *testkit.Buffer
 	stop           context.CancelFunc
 	done           chan int // the exit code, once it returns
 }
@@ -28,7 +28,7 @@ type demoRun struct {
 func startDemo(t *testing.T, now func() time.Time, args ...string) *demoRun {
 	t.Helper()
 	ctx, stop := context.WithCancel(t.Context())
-	d := &demoRun{stdout: newOutput(), stderr: newOutput(), stop: stop, done: make(chan int, 1)}
+	d := &demoRun{stdout: &testkit.Buffer{}, stderr: &testkit.Buffer{}, stop: stop, done: make(chan int, 1)}
 	c := newCLI(strings.NewReader(""), d.stdout, d.stderr)
 	c.hasher = testkit.Hasher
 	if now != nil {
@@ -38,7 +38,7 @@ func startDemo(t *testing.T, now func() time.Time, args ...string) *demoRun {
 	t.Cleanup(func() { d.shutdown(t) })
 	wait, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	out := d.stdout.waitFor(t, wait, "Press Ctrl+C to stop.")
+	out := d.stdout.WaitFor(wait, t, "Press Ctrl+C to stop.")
 	m := regexp.MustCompile(`running at (http://127\.0\.0\.1:\d+/)`).FindStringSubmatch(out)
 	if m == nil || strings.HasSuffix(m[1], ":0/") {
 		t.Fatalf("no real address in the output:\n%s", out)

@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/authgate/authgate/internal/testkit"
 )
@@ -45,52 +42,6 @@ func (r result) expect(t *testing.T, code int, texts ...string) {
 	for _, s := range texts {
 		if !strings.Contains(where, s) {
 			t.Errorf("output lacks %q:\n%s", s, where)
-		}
-	}
-}
-
-// output is a goroutine-safe writer whose readers can wait for a text.
-type output struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	wrote chan struct{} // one pending wake-up at most
-}
-
-func newOutput() *output { return &output{wrote: make(chan struct{}, 1)} }
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	n, err := o.buf.Write(p)
-	o.mu.Unlock()
-	select {
-	case o.wrote <- struct{}{}:
-	default:
-	}
-	return n, err
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
-// waitFor returns the output once it holds text, or fails t after a
-// generous deadline.
-func (o *output) waitFor(t *testing.T, ctx context.Context, text string) string {
-	t.Helper()
-	deadline := time.NewTimer(20 * time.Second)
-	defer deadline.Stop()
-	for {
-		if s := o.String(); strings.Contains(s, text) {
-			return s
-		}
-		select {
-		case <-o.wrote:
-		case <-ctx.Done():
-			t.Fatalf("gave up waiting for %q: %v\n%s", text, ctx.Err(), o.String())
-		case <-deadline.C:
-			t.Fatalf("no %q in the output within 20s:\n%s", text, o.String())
 		}
 	}
 }

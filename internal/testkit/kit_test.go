@@ -2,6 +2,7 @@ package testkit_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -84,3 +85,33 @@ type recorder struct {
 
 func (r *recorder) Helper()               {}
 func (r *recorder) Errorf(string, ...any) { r.errors++ }
+
+// TestBufferWaitFor: a reader waits for a text written later by another
+// goroutine, and gives up when its context ends.
+func TestBufferWaitFor(t *testing.T) {
+	var b testkit.Buffer
+	go func() {
+		for _, s := range []string{"starting\n", "ready at 127.0.0.1\n"} {
+			fmt.Fprint(&b, s)
+		}
+	}()
+	if got := b.WaitFor(context.Background(), t, "ready at"); !strings.HasPrefix(got, "starting\n") {
+		t.Fatalf("WaitFor returned %q", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var rec fatalRecorder
+	b.WaitFor(ctx, &rec, "never written")
+	if !rec.fatal {
+		t.Fatal("WaitFor on an ended context did not fail")
+	}
+}
+
+// fatalRecorder is a testing.TB that notes a Fatalf instead of stopping.
+type fatalRecorder struct {
+	testing.TB
+	fatal bool
+}
+
+func (r *fatalRecorder) Helper()               {}
+func (r *fatalRecorder) Fatalf(string, ...any) { r.fatal = true }

@@ -1,11 +1,9 @@
 package testkit
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -13,32 +11,13 @@ import (
 // line of JSON in memory. It is safe for concurrent use, and the handlers
 // made by its WithAttrs and WithGroup write to the same buffer.
 type Logs struct {
-	buf *lockedBuffer
+	buf *Buffer // slog's JSON handler writes each record with one Write
 	h   slog.Handler
-}
-
-// lockedBuffer is a bytes.Buffer behind a mutex. slog's JSON handler
-// writes each record with one Write call, so records never interleave.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // NewLogs returns an empty log buffer.
 func NewLogs() *Logs {
-	buf := &lockedBuffer{}
+	buf := &Buffer{}
 	return &Logs{buf: buf, h: slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})}
 }
 
