@@ -29,7 +29,7 @@ const (
 	bobPassword  = "bob-pw-52d0f4"
 	secureCookie = "__Host-authgate"
 	plainCookie  = "authgate"
-	browserUA    = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+	browserUA    = testkit.BrowserUA
 )
 
 // recordingHasher wraps a hasher and records what each Verify call was

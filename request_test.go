@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // allKinds are the three kinds of caller.
@@ -36,30 +37,13 @@ func newReq(method, target string, hdr ...string) *http.Request {
 	return r
 }
 
-// kindReq makes a request to the app's origin from clientAddr as a caller
-// of the given kind would send it: a same-origin page load, a same-origin
-// fetch, or a plain HTTP client.
+// kindReq makes a request to the app's origin from clientAddr as a
+// same-origin caller of the given kind would send it (see
+// [testkit.AsKind]).
 func kindReq(method, path string, kind authgate.Kind, body io.Reader) *http.Request {
 	r := httptest.NewRequest(method, origin+path, body)
 	r.RemoteAddr = clientAddr
-	switch kind {
-	case authgate.KindNavigation:
-		r.Header.Set("Sec-Fetch-Mode", "navigate")
-		r.Header.Set("Sec-Fetch-Site", "same-origin")
-		r.Header.Set("Sec-Fetch-Dest", "document")
-		r.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-		r.Header.Set("User-Agent", browserUA)
-	case authgate.KindScript:
-		r.Header.Set("Sec-Fetch-Mode", "cors")
-		r.Header.Set("Sec-Fetch-Site", "same-origin")
-		r.Header.Set("Sec-Fetch-Dest", "empty")
-		r.Header.Set("Accept", "*/*")
-		r.Header.Set("User-Agent", browserUA)
-		r.Header.Set("Referer", origin+"/app/page")
-	default:
-		r.Header.Set("User-Agent", "curl/8.5.0")
-	}
-	return r
+	return testkit.AsKind(r, kind)
 }
 
 // withBody sets r's body and Content-Type.

@@ -127,32 +127,13 @@ func (f *fixture) notesOf(userID string) []string {
 	return out
 }
 
-// Header sets a browser sends, as docs/PROTOCOL.md section 1 describes
-// them.
-func navigate(r *http.Request) *http.Request {
-	r.Header.Set("Sec-Fetch-Mode", "navigate")
-	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	r.Header.Set("Sec-Fetch-Dest", "document")
-	r.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0")
-	return r
-}
+// navigate, script and machine set the headers of a page load, a page's
+// fetch and a plain HTTP client (see [testkit.AsKind]).
+func navigate(r *http.Request) *http.Request { return testkit.AsKind(r, authgate.KindNavigation) }
 
-func script(r *http.Request) *http.Request {
-	r.Header.Set("Sec-Fetch-Mode", "cors")
-	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	r.Header.Set("Sec-Fetch-Dest", "empty")
-	r.Header.Set("Accept", "application/json")
-	r.Header.Set("Referer", "http://example.com/")
-	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0")
-	return r
-}
+func script(r *http.Request) *http.Request { return testkit.AsKind(r, authgate.KindScript) }
 
-func machine(r *http.Request) *http.Request {
-	r.Header.Set("User-Agent", "curl/8.14.1")
-	r.Header.Set("Accept", "*/*")
-	return r
-}
+func machine(r *http.Request) *http.Request { return testkit.AsKind(r, authgate.KindMachine) }
 
 func withCookies(r *http.Request, cookies []*http.Cookie) *http.Request {
 	for _, c := range cookies {

@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/testkit"
+	"github.com/authgate/authgate/memstore"
 )
 
 // TestClock: the clock starts on a whole hour near the real time and
@@ -115,3 +119,22 @@ type fatalRecorder struct {
 
 func (r *fatalRecorder) Helper()               {}
 func (r *fatalRecorder) Fatalf(string, ...any) { r.fatal = true }
+
+// TestAsKind: the gate classifies each request as the kind it was made as.
+func TestAsKind(t *testing.T) {
+	g, err := authgate.New(authgate.Config{Store: memstore.New(), Hasher: testkit.Hasher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []authgate.Kind{authgate.KindNavigation, authgate.KindScript, authgate.KindMachine} {
+		for _, target := range []string{"https://app.example/x", "http://localhost:8080/x"} {
+			r := testkit.AsKind(httptest.NewRequest(http.MethodGet, target, nil), kind)
+			if got := g.Classify(r); got != kind {
+				t.Errorf("AsKind(%s, %v) classifies as %v", target, kind, got)
+			}
+			if ref := r.Header.Get("Referer"); kind == authgate.KindScript && !strings.HasPrefix(target, strings.TrimSuffix(ref, "/")) {
+				t.Errorf("AsKind(%s, script) sets Referer %q", target, ref)
+			}
+		}
+	}
+}
