@@ -109,19 +109,13 @@ func TestAttackUserEnumeration(t *testing.T) {
 		})
 	}
 	t.Run("API key", func(t *testing.T) {
-		k, _, err := authgate.NewAPIKey(testUserID, "ci", e.clock.Now(), time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.mem.CreateKey(context.Background(), k); err != nil {
-			t.Fatal(err)
-		}
+		keyID, _ := e.newKey(time.Time{})
 		call := func(id string) *httptest.ResponseRecorder {
 			r := kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil)
 			r.SetBasicAuth(id, "wrong-secret-wrong-secret-wrong-secret-xx")
 			return e.do(r)
 		}
-		known, unknown := call(k.ID), call("agk_aaaaaaaaaaaaaaaa")
+		known, unknown := call(keyID), call("agk_aaaaaaaaaaaaaaaa")
 		if known.Code != unknown.Code || known.Body.String() != unknown.Body.String() ||
 			known.Header().Get("Www-Authenticate") != unknown.Header().Get("Www-Authenticate") {
 			t.Fatalf("a known key with a wrong secret (%d %q) and an unknown key (%d %q) answer differently",
@@ -202,16 +196,10 @@ func TestAttackBruteForce(t *testing.T) {
 	})
 	t.Run("API key secret", func(t *testing.T) {
 		e := newEnv(t, throttle(5, 1000))
-		k, secret, err := authgate.NewAPIKey(testUserID, "ci", e.clock.Now(), time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.mem.CreateKey(context.Background(), k); err != nil {
-			t.Fatal(err)
-		}
+		keyID, secret := e.newKey(time.Time{})
 		call := func(sec string) *httptest.ResponseRecorder {
 			r := kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil)
-			r.SetBasicAuth(k.ID, sec)
+			r.SetBasicAuth(keyID, sec)
 			return e.do(r)
 		}
 		for i := range 5 {

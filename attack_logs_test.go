@@ -1,7 +1,6 @@
 package authgate_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,14 +19,7 @@ func TestAttackNoSecretsInLogs(t *testing.T) {
 	e := newEnv(t, func(c *authgate.Config) {
 		c.Throttle = authgate.ThrottleConfig{Account: 3, Address: 1000, Window: time.Minute}
 	})
-	ctx := context.Background()
-	k, secret, err := authgate.NewAPIKey(testUserID, "ci", e.clock.Now(), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.mem.CreateKey(ctx, k); err != nil {
-		t.Fatal(err)
-	}
+	keyID, secret := e.newKey(time.Time{})
 	wrongPWs := []string{"wrong-pw-3a9f1c", "wrong-pw-unknown-user-77e2"}
 	wrongSecret := "wrong-secret-b5d3e1f0a9c8"
 	var tokens []string
@@ -40,7 +32,7 @@ func TestAttackNoSecretsInLogs(t *testing.T) {
 	var basics []string
 	for _, s := range []string{secret, wrongSecret} {
 		r := kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil)
-		r.SetBasicAuth(k.ID, s)
+		r.SetBasicAuth(keyID, s)
 		basics = append(basics, r.Header.Get("Authorization")[len("Basic "):])
 		e.do(r)
 	}
@@ -49,7 +41,7 @@ func TestAttackNoSecretsInLogs(t *testing.T) {
 	e.clock.Add(5 * time.Minute) // past the touch interval: touches fail
 	e.get(tokens[0], authgate.KindScript)
 	r := kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil)
-	r.SetBasicAuth(k.ID, secret)
+	r.SetBasicAuth(keyID, secret)
 	e.do(r)
 	e.store.Heal()
 	e.store.Fail()

@@ -172,29 +172,18 @@ func TestAttackReplay(t *testing.T) {
 	})
 	t.Run("API key after revoke and expiry", func(t *testing.T) {
 		e := newEnv(t)
-		now := e.clock.Now()
-		k, secret, err := authgate.NewAPIKey(testUserID, "ci", now, now.Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.mem.CreateKey(ctx, k); err != nil {
-			t.Fatal(err)
-		}
+		keyID, secret := e.newKey(e.clock.Now().Add(time.Hour))
 		call := func() *httptest.ResponseRecorder {
 			r := kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil)
-			r.SetBasicAuth(k.ID, secret)
+			r.SetBasicAuth(keyID, secret)
 			return e.do(r)
 		}
 		assertServed(t, call(), testUserID)
 		e.clock.Add(time.Hour)
 		assertDenied(t, call(), authgate.KindMachine, authgate.ReasonExpired)
-		k2, secret2, _ := authgate.NewAPIKey(testUserID, "ci2", e.clock.Now(), time.Time{})
-		if err := e.mem.CreateKey(ctx, k2); err != nil {
-			t.Fatal(err)
-		}
-		k, secret = k2, secret2
+		keyID, secret = e.newKey(time.Time{})
 		assertServed(t, call(), testUserID)
-		if err := e.mem.RevokeKey(ctx, k2.ID); err != nil {
+		if err := e.mem.RevokeKey(ctx, keyID); err != nil {
 			t.Fatal(err)
 		}
 		assertDenied(t, call(), authgate.KindMachine, authgate.ReasonRevoked)

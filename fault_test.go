@@ -28,16 +28,10 @@ func TestFaultStoreDownEveryKind(t *testing.T) {
 		c.Throttle = authgate.ThrottleConfig{Account: 3, Address: 1000, Window: time.Hour}
 	})
 	tok := e.signInAs(testLogin, testPassword)
-	k, secret, err := authgate.NewAPIKey(testUserID, "ci", e.clock.Now(), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.mem.CreateKey(context.Background(), k); err != nil {
-		t.Fatal(err)
-	}
+	keyID, secret := e.newKey(time.Time{})
 	keyReq := func(method string) *http.Request {
 		r := kindReq(method, "/app/x", authgate.KindMachine, nil)
-		r.SetBasicAuth(k.ID, secret)
+		r.SetBasicAuth(keyID, secret)
 		return r
 	}
 	type call struct {
@@ -165,13 +159,10 @@ func TestFaultSingleOperation(t *testing.T) {
 	})
 	t.Run("TouchKey fails: the key is served", func(t *testing.T) {
 		e := newEnv(t, opts)
-		k, secret, _ := authgate.NewAPIKey(testUserID, "ci", e.clock.Now(), time.Time{})
-		if err := e.mem.CreateKey(context.Background(), k); err != nil {
-			t.Fatal(err)
-		}
+		keyID, secret := e.newKey(time.Time{})
 		e.store.Fail("TouchKey")
 		r := kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil)
-		r.SetBasicAuth(k.ID, secret)
+		r.SetBasicAuth(keyID, secret)
 		assertServed(t, e.do(r), testUserID)
 	})
 	t.Run("CreateSession fails: sign-in is 503 and sets no session", func(t *testing.T) {
