@@ -24,7 +24,8 @@ func NewLogs() *Logs {
 // Logger returns a logger that writes to l.
 func (l *Logs) Logger() *slog.Logger { return slog.New(l) }
 
-// Enabled reports true for every level: a test sees debug lines too.
+// Enabled reports true for debug and every level above: a test sees
+// every line.
 func (l *Logs) Enabled(ctx context.Context, level slog.Level) bool {
 	return l.h.Enabled(ctx, level)
 }
