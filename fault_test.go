@@ -202,6 +202,18 @@ func TestFaultSingleOperation(t *testing.T) {
 		}
 		e.assertRefusedEverywhere(t, tok, authgate.ReasonRevoked)
 	})
+	t.Run("one failed Session read: that request is 503, the next is served", func(t *testing.T) {
+		e := newEnv(t, opts)
+		tok := e.signInAs(testLogin, testPassword)
+		for _, kind := range allKinds {
+			e.store.FailNext(1, "Session")
+			assertUnavailable(t, e.get(tok, kind))
+			assertServed(t, e.get(tok, kind), testUserID)
+		}
+		if n := e.store.Failed("Session"); n != len(allKinds) {
+			t.Fatalf("%d Session reads failed, want %d", n, len(allKinds))
+		}
+	})
 	t.Run("store says not found, wrapped: the login signal, not 503", func(t *testing.T) {
 		e := newEnv(t, opts, func(c *authgate.Config) { c.Store = wrappedNotFound{c.Store} })
 		for _, kind := range allKinds {
