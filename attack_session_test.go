@@ -100,27 +100,35 @@ func TestAttackSessionFixation(t *testing.T) {
 // from keepalive too, and keepalive cannot bring it back.
 func TestAttackReplay(t *testing.T) {
 	ctx := context.Background()
-	t.Run("after logout", func(t *testing.T) {
-		e := newEnv(t)
-		tok := e.signInAs(testLogin, testPassword)
-		w := e.do(withCookie(kindReq(http.MethodPost, "/logout", authgate.KindNavigation, nil), secureCookie, tok))
-		if w.Code != http.StatusSeeOther {
-			t.Fatalf("logout answered %d", w.Code)
-		}
-		if c := cookieNamed(w, secureCookie); c == nil || c.MaxAge >= 0 {
-			t.Fatalf("logout did not clear the session cookie: %v", c)
-		}
-		e.assertRefusedEverywhere(t, tok, authgate.ReasonRevoked)
-	})
-	t.Run("after logout by script", func(t *testing.T) {
-		e := newEnv(t)
-		tok := e.signInAs(testLogin, testPassword)
-		w := e.do(withCookie(kindReq(http.MethodPost, "/logout", authgate.KindScript, nil), secureCookie, tok))
-		if w.Code != http.StatusNoContent {
-			t.Fatalf("logout answered %d", w.Code)
-		}
-		e.assertRefusedEverywhere(t, tok, authgate.ReasonRevoked)
-	})
+	// Logout revokes the session in the store and clears both cookies: a
+	// form post is sent to the login page, a script call gets 204.
+	for _, tt := range []struct {
+		name     string
+		kind     authgate.Kind
+		status   int
+		location string
+	}{
+		{"after logout", authgate.KindNavigation, http.StatusSeeOther, "/login?signed_out=1"},
+		{"after logout by script", authgate.KindScript, http.StatusNoContent, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			tok := e.signInAs(testLogin, testPassword)
+			w := e.do(withCookie(kindReq(http.MethodPost, "/logout", tt.kind, nil), secureCookie, tok))
+			if w.Code != tt.status || w.Header().Get("Location") != tt.location {
+				t.Fatalf("logout answered %d Location %q, want %d %q", w.Code, w.Header().Get("Location"), tt.status, tt.location)
+			}
+			for _, name := range []string{secureCookie, authgate.CompanionCookie} {
+				if c := cookieNamed(w, name); c == nil || c.Value != "" || c.MaxAge >= 0 {
+					t.Errorf("logout did not clear the cookie %s: %+v", name, c)
+				}
+			}
+			if s, _ := e.session(tok); !s.Revoked {
+				t.Error("the session is not revoked in the store")
+			}
+			e.assertRefusedEverywhere(t, tok, authgate.ReasonRevoked)
+		})
+	}
 	t.Run("after revoke-all", func(t *testing.T) {
 		e := newEnv(t)
 		t1 := e.signInAs(testLogin, testPassword)

@@ -325,49 +325,6 @@ func TestLoginBadBodies(t *testing.T) {
 	}
 }
 
-// TestLogout: POST revokes the session in the store and clears the cookies;
-// the token copied before logout is refused after it.
-func TestLogout(t *testing.T) {
-	for _, tt := range []struct {
-		name     string
-		hdr      []string
-		status   int
-		location string
-	}{
-		{"form", []string{"Sec-Fetch-Mode", "navigate", "Sec-Fetch-Site", "same-origin"}, http.StatusSeeOther, "/login?signed_out=1"},
-		{"script", []string{"Sec-Fetch-Mode", "cors", "Sec-Fetch-Site", "same-origin"}, http.StatusNoContent, ""},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			tok := e.signIn()
-			copied := tok
-			rec := e.do(withSession(newReq("POST", "/logout", tt.hdr...), tok))
-			if rec.Code != tt.status {
-				t.Fatalf("status %d, want %d", rec.Code, tt.status)
-			}
-			if got := rec.Header().Get("Location"); got != tt.location {
-				t.Errorf("Location = %q, want %q", got, tt.location)
-			}
-			for _, name := range []string{secureCookie, authgate.CompanionCookie} {
-				c := cookieNamed(rec, name)
-				if c == nil || c.Value != "" || c.MaxAge >= 0 {
-					t.Errorf("cookie %s not cleared: %+v", name, c)
-				}
-			}
-			if s, _ := e.session(tok); !s.Revoked {
-				t.Error("the session is not revoked in the store")
-			}
-			rec = e.do(withSession(newReq("GET", "/data", "Sec-Fetch-Mode", "cors"), copied))
-			if rec.Code != http.StatusUnauthorized || rec.Header().Get("Authgate-Login") != "revoked" {
-				t.Errorf("copied token after logout: status %d, reason %q", rec.Code, rec.Header().Get("Authgate-Login"))
-			}
-			if e.ran.Load() != 0 {
-				t.Error("the handler ran for a token after logout")
-			}
-		})
-	}
-}
-
 // TestMethodNotAllowed: a method an endpoint does not take gets 405 with
 // Allow and a problem+json body, like every other answer, and changes
 // nothing (a GET of /logout signs nobody out); an unknown gate path is 404.
