@@ -292,6 +292,13 @@ func TestAttackSpoofedIdentityHeaders(t *testing.T) {
 			t.Fatalf("the app saw %+v", id)
 		}
 	}
+	keyID, secret := e.newKey(time.Time{})
+	r := spoof(kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil))
+	r.SetBasicAuth(keyID, secret)
+	assertServed(t, e.do(r), testUserID)
+	if id := e.seen.Load(); id == nil || id.UserID != testUserID || id.Method != authgate.MethodAPIKey || id.KeyID != keyID {
+		t.Fatalf("the app saw %+v", id)
+	}
 	for i := range 3 {
 		r := spoof(kindReq(http.MethodPost, "/login", authgate.KindScript, jsonBody("nobody"+strconv.Itoa(i), "x", "")))
 		r.Header.Set("Content-Type", "application/json")
@@ -299,7 +306,7 @@ func TestAttackSpoofedIdentityHeaders(t *testing.T) {
 		r.Header.Set("X-Real-Ip", "10.0.1."+strconv.Itoa(i+2))
 		e.do(r)
 	}
-	r := spoof(kindReq(http.MethodPost, "/login", authgate.KindScript, jsonBody("bob", bobPassword, "")))
+	r = spoof(kindReq(http.MethodPost, "/login", authgate.KindScript, jsonBody("bob", bobPassword, "")))
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("X-Forwarded-For", "10.9.9.9")
 	if w := e.do(r); w.Code != http.StatusTooManyRequests {
