@@ -119,19 +119,8 @@ func newEnv(t testing.TB, opts ...func(*authgate.Config)) *env {
 		hasher: &recordingHasher{inner: testkit.Hasher},
 	}
 	e.store = testkit.Wrap(e.mem)
-	ctx := context.Background()
-	for _, u := range []struct{ id, login, name, pw string }{
-		{testUserID, testLogin, testName, testPassword},
-		{bobUserID, bobLogin, "Bob", bobPassword},
-	} {
-		ph, err := testkit.Hasher.Hash(u.pw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.mem.CreateUser(ctx, authgate.User{ID: u.id, Login: u.login, Name: u.name, PasswordHash: ph, CreatedAt: e.clock.Now()}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.AddUser(t, e.mem, authgate.User{ID: testUserID, Login: testLogin, Name: testName, CreatedAt: e.clock.Now()}, testPassword)
+	testkit.AddUser(t, e.mem, authgate.User{ID: bobUserID, Login: bobLogin, Name: "Bob", CreatedAt: e.clock.Now()}, bobPassword)
 	cfg := authgate.Config{
 		Store:  e.store,
 		Hasher: e.hasher,
@@ -256,14 +245,7 @@ func (e *env) keepalive(tok string) *httptest.ResponseRecorder {
 // newKey stores a new API key for alice and returns its id and secret.
 func (e *env) newKey(expires time.Time) (string, string) {
 	e.t.Helper()
-	k, secret, err := authgate.NewAPIKey(testUserID, "ci", e.clock.Now(), expires)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := e.mem.CreateKey(context.Background(), k); err != nil {
-		e.t.Fatal(err)
-	}
-	return k.ID, secret
+	return testkit.AddKey(e.t, e.mem, testUserID, e.clock.Now(), expires)
 }
 
 // session returns the stored session of token tok, if the store holds it.

@@ -64,28 +64,13 @@ func newFixture(t *testing.T, name string) *fixture {
 
 func (f *fixture) addUser(id, login, name string) authgate.User {
 	f.t.Helper()
-	hash, err := testkit.Hasher.Hash(password)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	u := authgate.User{ID: id, Login: login, Name: name, PasswordHash: hash, CreatedAt: f.clock.Now()}
-	if err := f.store.CreateUser(context.Background(), u); err != nil {
-		f.t.Fatal(err)
-	}
-	return u
+	return testkit.AddUser(f.t, f.store, authgate.User{ID: id, Login: login, Name: name, CreatedAt: f.clock.Now()}, password)
 }
 
 // apiKey makes an API key for userID and returns its Basic credentials.
 func (f *fixture) apiKey(userID string, expires time.Time) (id, secret string) {
 	f.t.Helper()
-	k, secret, err := authgate.NewAPIKey(userID, "test", f.clock.Now(), expires)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if err := f.store.CreateKey(context.Background(), k); err != nil {
-		f.t.Fatal(err)
-	}
-	return k.ID, secret
+	return testkit.AddKey(f.t, f.store, userID, f.clock.Now(), expires)
 }
 
 // signIn posts the login form and returns the cookies it set.

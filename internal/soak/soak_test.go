@@ -157,15 +157,8 @@ func TestSoak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
 	for i := range sz.clients {
-		ph, err := testkit.Hasher.Hash(password(i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.CreateUser(ctx, authgate.User{ID: userID(i), Login: userID(i), PasswordHash: ph}); err != nil {
-			t.Fatal(err)
-		}
+		testkit.AddUser(t, st, authgate.User{ID: userID(i), Login: userID(i)}, password(i))
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/login", g)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/testkit"
@@ -110,5 +111,25 @@ func TestWriteMethodsAreMethods(t *testing.T) {
 	}
 	if _, err := s.Users(context.Background()); err != nil {
 		t.Fatalf("Users with writes failing: %v", err)
+	}
+}
+
+// TestAddUserAndKey: the records land in the store, the password hashed
+// so that it verifies, the key with its deadlines.
+func TestAddUserAndKey(t *testing.T) {
+	s := memstore.New()
+	now := time.Now().Truncate(time.Millisecond)
+	u := testkit.AddUser(t, s, authgate.User{ID: "u", Login: "ada"}, "pw")
+	got, err := s.UserByLogin(context.Background(), "ada")
+	if err != nil || got.PasswordHash != u.PasswordHash {
+		t.Fatalf("UserByLogin = %+v, %v", got, err)
+	}
+	if ok, err := testkit.Hasher.Verify("pw", got.PasswordHash); !ok || err != nil {
+		t.Fatalf("the stored hash does not verify: %v, %v", ok, err)
+	}
+	id, secret := testkit.AddKey(t, s, "u", now, now.Add(time.Hour))
+	k, err := s.Key(context.Background(), id)
+	if err != nil || k.UserID != "u" || !k.ExpiresAt.Equal(now.Add(time.Hour)) || secret == "" {
+		t.Fatalf("Key = %+v, %v", k, err)
 	}
 }
