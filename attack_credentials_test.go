@@ -125,11 +125,14 @@ func TestAttackUserEnumeration(t *testing.T) {
 }
 
 // TestAttackBruteForce guesses passwords and API key secrets until the
-// gate throttles: 429 with an honest Retry-After, no password check while
-// throttled (so a right guess is not revealed), and normal service once
-// the window has passed.
+// gate throttles: 429 with an honest Retry-After and no login signal, no
+// password check while throttled (so a right guess is not revealed), for
+// the account in any letter case and every kind of caller, while other
+// accounts and addresses are served; and normal service once the window
+// has passed.
 func TestAttackBruteForce(t *testing.T) {
 	const window = 10 * time.Minute
+	const maxWait = int(window / time.Second)
 	throttle := func(account, address int) func(*authgate.Config) {
 		return func(c *authgate.Config) {
 			c.Throttle = authgate.ThrottleConfig{Account: account, Address: address, Window: window}
@@ -143,78 +146,92 @@ func TestAttackBruteForce(t *testing.T) {
 			}
 		}
 		calls, _ := e.hasher.counts()
-		w := e.loginJSON("alice", testPassword, "")
-		if w.Code != http.StatusTooManyRequests {
-			t.Fatalf("the right password after 5 wrong ones answered %d, want 429", w.Code)
+		wait := assertTooMany(t, e.loginJSON("alice", testPassword, ""), maxWait)
+		assertTooMany(t, e.loginJSON("ALICE", testPassword, ""), maxWait)
+		form := e.loginForm("ALICE", testPassword, "")
+		assertTooMany(t, form, maxWait)
+		if !strings.HasPrefix(form.Header().Get("Content-Type"), "text/html") || !strings.Contains(form.Body.String(), "Too many attempts. Please wait") {
+			t.Fatalf("the form while throttled answered %q without saying to wait:\n%s", form.Header().Get("Content-Type"), form.Body)
 		}
-		wait := retryAfter(t, w, int(window/time.Second))
-		if p := parseProblem(t, w); p.Type != authgate.ProblemTooMany {
-			t.Fatalf("429 problem type %q", p.Type)
+		if cookieNamed(form, secureCookie) != nil {
+			t.Fatal("a throttled sign-in set a session cookie")
 		}
 		if c, _ := e.hasher.counts(); c != calls {
 			t.Fatal("a throttled attempt still verified the password")
 		}
-		form := e.loginForm("ALICE", testPassword, "")
-		if form.Code != http.StatusTooManyRequests || !strings.Contains(form.Header().Get("Content-Type"), "text/html") {
-			t.Fatalf("the form while throttled (other case) answered %d %q", form.Code, form.Header().Get("Content-Type"))
-		}
-		retryAfter(t, form, int(window/time.Second))
 		if w := e.loginJSON("bob", bobPassword, ""); w.Code != http.StatusOK {
 			t.Fatalf("another account answered %d while alice is throttled", w.Code)
 		}
 		e.clock.Add(time.Duration(wait-1) * time.Second)
-		if w := e.loginJSON("alice", testPassword, ""); w.Code != http.StatusTooManyRequests {
-			t.Fatalf("a second before Retry-After ends: %d, want 429", w.Code)
+		assertTooMany(t, e.loginJSON("alice", testPassword, ""), 1)
+		if form := e.loginForm("alice", testPassword, ""); !strings.Contains(form.Body.String(), "Please wait 1 second") {
+			t.Fatalf("the form a second before Retry-After ends does not say to wait 1 second:\n%s", form.Body)
 		}
 		e.clock.Add(time.Second)
 		if w := e.loginJSON("alice", testPassword, ""); w.Code != http.StatusOK {
 			t.Fatalf("after Retry-After the right password answered %d", w.Code)
 		}
+		e.logs.AssertNoSecrets(t, testPassword)
 	})
 	t.Run("per address", func(t *testing.T) {
-		e := newEnv(t, throttle(1000, 5))
-		for i := range 5 {
-			if w := e.loginJSON("nobody"+strconv.Itoa(i), "x", ""); w.Code != http.StatusUnauthorized {
-				t.Fatalf("guess %d answered %d", i, w.Code)
-			}
-		}
-		w := e.loginJSON("alice", testPassword, "")
-		if w.Code != http.StatusTooManyRequests {
-			t.Fatalf("sixth attempt from one address answered %d, want 429", w.Code)
-		}
-		retryAfter(t, w, int(window/time.Second))
-		r := kindReq(http.MethodPost, "/login", authgate.KindScript, jsonBody("alice", testPassword, ""))
-		r.Header.Set("Content-Type", "application/json")
-		r.RemoteAddr = "203.0.113.9:5555"
-		if w := e.do(r); w.Code != http.StatusOK {
-			t.Fatalf("another address answered %d", w.Code)
-		}
-		e.clock.Add(window)
-		if w := e.loginJSON("alice", testPassword, ""); w.Code != http.StatusOK {
-			t.Fatalf("after the window the address answered %d", w.Code)
+		for _, guess := range []struct {
+			what string
+			req  func(i int) *http.Request
+		}{
+			{"unknown users", func(i int) *http.Request {
+				r := kindReq(http.MethodPost, "/login", authgate.KindScript, jsonBody("nobody"+strconv.Itoa(i), "x", ""))
+				r.Header.Set("Content-Type", "application/json")
+				return r
+			}},
+			{"unknown API keys", func(i int) *http.Request {
+				r := kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil)
+				r.SetBasicAuth("agk_unknown"+strconv.Itoa(i), "s")
+				return r
+			}},
+		} {
+			t.Run(guess.what, func(t *testing.T) {
+				e := newEnv(t, throttle(1000, 5))
+				for i := range 5 {
+					if w := e.do(guess.req(i)); w.Code != http.StatusUnauthorized {
+						t.Fatalf("guess %d answered %d", i, w.Code)
+					}
+				}
+				assertTooMany(t, e.do(guess.req(5)), maxWait)
+				assertTooMany(t, e.loginJSON("alice", testPassword, ""), maxWait)
+				r := kindReq(http.MethodPost, "/login", authgate.KindScript, jsonBody("alice", testPassword, ""))
+				r.Header.Set("Content-Type", "application/json")
+				r.RemoteAddr = "203.0.113.9:5555"
+				if w := e.do(r); w.Code != http.StatusOK {
+					t.Fatalf("another address answered %d", w.Code)
+				}
+				e.clock.Add(window)
+				if w := e.loginJSON("alice", testPassword, ""); w.Code != http.StatusOK {
+					t.Fatalf("after the window the address answered %d", w.Code)
+				}
+			})
 		}
 	})
 	t.Run("API key secret", func(t *testing.T) {
 		e := newEnv(t, throttle(5, 1000))
 		keyID, secret := e.newKey(time.Time{})
-		call := func(sec string) *httptest.ResponseRecorder {
-			r := kindReq(http.MethodGet, "/app/x", authgate.KindMachine, nil)
+		call := func(kind authgate.Kind, sec string) *httptest.ResponseRecorder {
+			r := kindReq(http.MethodGet, "/app/x", kind, nil)
 			r.SetBasicAuth(keyID, sec)
 			return e.do(r)
 		}
 		for i := range 5 {
-			assertDenied(t, call("guess-"+strconv.Itoa(i)), authgate.KindMachine, authgate.ReasonInvalid)
+			assertDenied(t, call(authgate.KindMachine, "guess-"+strconv.Itoa(i)), authgate.KindMachine, authgate.ReasonInvalid)
 		}
-		w := call(secret)
-		if w.Code != http.StatusTooManyRequests {
-			t.Fatalf("the right secret after 5 wrong ones answered %d, want 429", w.Code)
+		wait := 0
+		for _, kind := range allKinds {
+			wait = assertTooMany(t, call(kind, secret), maxWait)
 		}
-		wait := retryAfter(t, w, int(window/time.Second))
 		if e.ran.Load() != 0 {
 			t.Fatal("the app ran during the attack")
 		}
 		e.clock.Add(time.Duration(wait) * time.Second)
-		assertServed(t, call(secret), testUserID)
+		assertServed(t, call(authgate.KindMachine, secret), testUserID)
+		e.logs.AssertNoSecrets(t, secret)
 	})
 }
 

@@ -236,13 +236,25 @@ func assertUnavailable(t testing.TB, w *httptest.ResponseRecorder) {
 	}
 }
 
-// retryAfter returns the Retry-After seconds of w, failing the test if it
-// is missing or outside 1..maxSeconds.
-func retryAfter(t testing.TB, w *httptest.ResponseRecorder, maxSeconds int) int {
+// assertTooMany checks that w is the 429 answer, with a Retry-After of
+// 1..maxSeconds and no login signal or challenge, and returns its seconds.
+// A problem+json answer must be urn:authgate:too-many-requests.
+func assertTooMany(t testing.TB, w *httptest.ResponseRecorder, maxSeconds int) int {
 	t.Helper()
+	if w.Code != http.StatusTooManyRequests {
+		t.Fatalf("answered %d %q, want 429", w.Code, w.Body)
+	}
 	n, err := strconv.Atoi(w.Header().Get("Retry-After"))
 	if err != nil || n < 1 || n > maxSeconds {
 		t.Fatalf("Retry-After %q, want 1..%d", w.Header().Get("Retry-After"), maxSeconds)
+	}
+	if w.Header().Get("Authgate-Login") != "" || w.Header().Get("Www-Authenticate") != "" {
+		t.Errorf("a 429 carries a login signal: %v", w.Header())
+	}
+	if w.Header().Get("Content-Type") == "application/problem+json" {
+		if p := parseProblem(t, w); p.Type != authgate.ProblemTooMany || p.Status != http.StatusTooManyRequests {
+			t.Errorf("429 with problem %+v", p)
+		}
 	}
 	return n
 }
