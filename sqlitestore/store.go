@@ -99,7 +99,11 @@ func defaultConfig() config {
 }
 
 // Open opens the database at path, creating the file and its schema if
-// they do not exist and upgrading an older schema. The directory must
+// they do not exist and upgrading an older schema. The file, its
+// write-ahead log (-wal) and its index (-shm) hold password hashes, so Open
+// creates them readable and writable by their owner only (0600), whatever
+// the umask, and narrows existing ones that others may read or write to
+// 0600; it refuses a file it cannot narrow, wrapping ErrCannotOpen. The directory must
 // exist and, for the write-ahead log beside the file, be writable. A write
 // waits up to five seconds for another process's write to finish.
 //
@@ -113,6 +117,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func open(ctx context.Context, path string, cfg config) (*Store, error) {
 	abs, err := checkPath(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := createFile(abs); err != nil {
 		return nil, err
 	}
 	s := &Store{
@@ -151,6 +158,9 @@ func open(ctx context.Context, path string, cfg config) (*Store, error) {
 		return fail(wrap(ctx, op, err))
 	}
 	if err := s.migrate(ctx); err != nil { // sets WAL mode too
+		return fail(err)
+	}
+	if err := narrowFiles(abs); err != nil {
 		return fail(err)
 	}
 
