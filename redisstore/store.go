@@ -71,7 +71,8 @@ type Store struct {
 	keys      keyspace
 	scripts   scripts
 	schema    schema
-	recent    *recentWrites // nil without client-side caching
+	recent    *keyWindow // records written lately; nil without client-side caching
+	found     *keyWindow // records found lately; nil without client-side caching
 	cacheTTL  time.Duration
 	retention time.Duration
 	closeOnce sync.Once
@@ -133,7 +134,8 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		retention: opts.KeyRetention,
 	}
 	if !opts.NoCache {
-		s.recent = newRecentWrites(opts.CacheTTL)
+		s.recent = newKeyWindow(opts.CacheTTL)
+		s.found = newKeyWindow(max(opts.CacheTTL, foundFor))
 	}
 	if err := s.Ping(ctx); err != nil {
 		client.Close()
@@ -174,11 +176,31 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("redisstore: %s: %w", what, err)
 }
 
+// foundFor is how long a record that a read found may be read through the
+// client-side cache before a read past the cache finds it again.
+const foundFor = time.Minute
+
 // readCached reads the given fields of a record, from the client-side
 // cache when it may.
+//
+// Only records known to exist are read through the cache. A cached read
+// makes Redis track the key for this client until it changes, and a key
+// that does not exist never changes: every forged session token would stay
+// in Redis's tracking table, which is bounded, and past its bound Redis
+// evicts real sessions' entries from every client's cache. So a record not
+// found lately is read past the cache (untracked: the client tracks only
+// the reads it asks to cache), and one that was found is cached from its
+// next read on. Rejecting forged tokens before any lookup would need a
+// secret shared by every instance to sign them; this needs nothing.
 func (s *Store) readCached(ctx context.Context, key string, fields []string) rueidis.RedisResult {
-	if s.recent == nil || s.recent.has(key) {
-		return s.client.Do(ctx, s.client.B().Hmget().Key(key).Field(fields...).Build())
+	if s.recent == nil || s.recent.has(key) || !s.found.has(key) {
+		r := s.client.Do(ctx, s.client.B().Hmget().Key(key).Field(fields...).Build())
+		if s.found != nil {
+			if _, found, err := newDecoder(r, len(fields)); err == nil && found {
+				s.found.add(key)
+			}
+		}
+		return r
 	}
 	return s.client.DoCache(ctx, s.client.B().Hmget().Key(key).Field(fields...).Cache(), s.cacheTTL)
 }
@@ -194,7 +216,7 @@ func (s *Store) readMany(ctx context.Context, keys []string, fields []string) []
 }
 
 // wrote notes that this Store has just written the given cached records,
-// so that it reads them back past the cache; see recentWrites.
+// so that it reads them back past the cache; see keyWindow.
 func (s *Store) wrote(keys ...string) {
 	if s.recent != nil {
 		s.recent.add(keys...)
