@@ -19,13 +19,16 @@ const defaultDB = "authgate.db"
 
 // storeFlags name the store a command works on.
 type storeFlags struct {
-	db  string // SQLite file
-	url string // Redis URL; wins over db when set
+	db           string // SQLite file
+	url          string // Redis URL; wins over db when set
+	passwordFile string // holds the Redis password
 }
 
 func (sf *storeFlags) register(fs *flagSet) {
 	fs.StringVar(&sf.db, "db", defaultDB, "the SQLite `file` that keeps users, API keys and sessions")
-	fs.StringVar(&sf.url, "store", "", "a Redis `URL` (redis://host:6379/0 or rediss://...) to use instead of --db")
+	fs.StringVar(&sf.url, "store", "", "a Redis `URL` (redis://host:6379/0 or rediss://...) to use instead of --db;\n"+
+		"its password is better given in $"+envRedisPassword+" or --redis-password-file")
+	fs.StringVar(&sf.passwordFile, "redis-password-file", "", "a `file` that holds the Redis password (one line)")
 }
 
 // check validates the flags without touching the store.
@@ -37,6 +40,9 @@ func (sf *storeFlags) check() error {
 			return usageError("--store takes a redis:// or rediss:// URL")
 		}
 		return nil
+	}
+	if sf.passwordFile != "" {
+		return usageError("--redis-password-file needs --store")
 	}
 	if sf.db == "" {
 		return usageError("--db is empty")
@@ -58,7 +64,11 @@ func (c *cli) openStore(ctx context.Context, sf storeFlags, create bool) (store,
 		return nil, err
 	}
 	if sf.url != "" {
-		s, err := redisstore.Open(ctx, sf.url)
+		opts, err := redisOptions(sf)
+		if err != nil {
+			return nil, err
+		}
+		s, err := redisstore.New(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("opening the Redis store: %w", err)
 		}
