@@ -71,4 +71,3 @@ func readPasswordFile(path string) (string, error) {
 	}
 	return line, nil
 }
-
