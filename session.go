@@ -147,8 +147,8 @@ func (g *Gate) sweepTouches(now time.Time) {
 // SignIn starts a new session for u and sets its cookies on w. It always
 // issues a new token, so a token planted before sign-in is never promoted,
 // and it revokes the session r carried, if any. When the user then has more
-// than [Config.MaxUserSessions] live sessions, it ends the oldest (see
-// [Gate.capSessions]). Apps with their own login handler call it after
+// than [Config.MaxUserSessions] live sessions, it ends the oldest; the cap
+// holds with several instances sharing a store. Apps with their own login handler call it after
 // checking the user's credentials.
 func (g *Gate) SignIn(ctx context.Context, w http.ResponseWriter, r *http.Request, u User) (Session, error) {
 	if u.ID == "" {
