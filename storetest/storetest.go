@@ -39,24 +39,14 @@ import (
 	"github.com/authgate/authgate"
 )
 
-// Options says what more the suite may ask of a store.
-type Options struct {
-	// Cancel says the store honours a cancelled context: every method
-	// called with one returns an error for which errors.Is(err,
-	// context.Canceled) holds, and changes nothing. Stores that do I/O
-	// should set it; an in-memory store need not.
-	Cancel bool
-}
-
 // Run runs the conformance suite against the stores that open returns. Each
 // subtest calls open once for a fresh store; open registers any clean-up
 // with t.Cleanup and fails t if it cannot open the store.
+//
+// Every store honours a cancelled context the same way: every method
+// called with one returns an error for which errors.Is(err,
+// context.Canceled) holds, and changes nothing. The suite checks it.
 func Run(t *testing.T, open func(t *testing.T) authgate.Store) {
-	RunWith(t, open, Options{})
-}
-
-// RunWith is Run with options.
-func RunWith(t *testing.T, open func(t *testing.T) authgate.Store, opts Options) {
 	t.Helper()
 	groups := []struct {
 		name  string
@@ -66,12 +56,7 @@ func RunWith(t *testing.T, open func(t *testing.T) authgate.Store, opts Options)
 		{"Keys", keyTests},
 		{"Users", userTests},
 		{"Concurrent", []test{{"Mixed", testConcurrent}}},
-	}
-	if opts.Cancel {
-		groups = append(groups, struct {
-			name  string
-			tests []test
-		}{"Cancel", cancelTests})
+		{"Cancel", cancelTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

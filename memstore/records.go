@@ -1,0 +1,63 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/authgate/authgate"
+)
+
+// Option changes how New makes a Store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of time.Now, for
+// the one decision it takes by the clock: whether a session is past its
+// absolute deadline (RevokeUserSessions, UserSessions and the purge of old
+// sessions). Give it the clock the gate has in authgate.Config.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
+// stopped returns an error wrapping ctx's error once ctx is done, as every
+// store does, so that a caller sees the same failure whatever the store.
+func stopped(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: %w", err)
+	}
+	return nil
+}
+
+// lookup returns m[k] under mu's read lock, or authgate.ErrNotFound.
+func lookup[K comparable, V any](ctx context.Context, mu *sync.RWMutex, m map[K]V, k K) (V, error) {
+	if err := stopped(ctx); err != nil {
+		var zero V
+		return zero, err
+	}
+	mu.RLock()
+	v, ok := m[k]
+	mu.RUnlock()
+	if !ok {
+		var zero V
+		return zero, authgate.ErrNotFound
+	}
+	return v, nil
+}
+
+// update changes m[k] with change under mu's lock, or returns
+// authgate.ErrNotFound.
+func update[K comparable, V any](ctx context.Context, mu *sync.RWMutex, m map[K]V, k K, change func(*V)) error {
+	if err := stopped(ctx); err != nil {
+		return err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	v, ok := m[k]
+	if !ok {
+		return authgate.ErrNotFound
+	}
+	change(&v)
+	m[k] = v
+	return nil
+}
