@@ -37,7 +37,7 @@ const keyColumns = `id, secret_hash, name, user_id, created_at, expires_at, last
 
 const selectKey = `SELECT ` + keyColumns + ` FROM api_keys WHERE id = ?`
 
-func scanKey(row interface{ Scan(...any) error }) (authgate.APIKey, error) {
+func scanKey(row scanner) (authgate.APIKey, error) {
 	var (
 		k             authgate.APIKey
 		secret        []byte
@@ -62,7 +62,7 @@ func scanKey(row interface{ Scan(...any) error }) (authgate.APIKey, error) {
 // CreateKey stores a new key, or returns an error wrapping
 // authgate.ErrDuplicate if its id is taken.
 func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO api_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -77,7 +77,7 @@ func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
 // Key returns the key with the given id, or an error wrapping
 // authgate.ErrNotFound. A key read recently comes from memory.
 func (s *Store) Key(ctx context.Context, id string) (authgate.APIKey, error) {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return authgate.APIKey{}, err
 	}
 	if s.fresh() {
@@ -99,7 +99,7 @@ func (s *Store) Key(ctx context.Context, id string) (authgate.APIKey, error) {
 
 // TouchKey moves the key's LastUsed forward to used.
 func (s *Store) TouchKey(ctx context.Context, id string, used time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	ms := toMS(used)
@@ -117,7 +117,7 @@ func (s *Store) TouchKey(ctx context.Context, id string, used time.Time) error {
 
 // RevokeKey marks the key revoked, durably.
 func (s *Store) RevokeKey(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	res, err := s.durable(ctx, `UPDATE api_keys SET revoked = 1 WHERE id = ?`, id)
@@ -131,44 +131,16 @@ func (s *Store) RevokeKey(ctx context.Context, id string) error {
 // RevokeUserKeys revokes, durably, the user's keys that are not yet
 // revoked, and returns how many.
 func (s *Store) RevokeUserKeys(ctx context.Context, userID string) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	res, err := s.durable(ctx, `UPDATE api_keys SET revoked = 1 WHERE user_id = ? AND revoked = 0`, userID)
-	if err != nil {
-		return 0, wrap(ctx, "revoke user API keys", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, wrap(ctx, "revoke user API keys", err)
-	}
+	n, err := s.updateAll(ctx, "revoke user API keys",
+		`UPDATE api_keys SET revoked = 1 WHERE user_id = ? AND revoked = 0`, userID)
 	if n > 0 {
 		s.keys.clear()
 	}
-	return int(n), nil
+	return n, err
 }
 
 // UserKeys lists the user's keys, revoked ones included, newest first.
 func (s *Store) UserKeys(ctx context.Context, userID string) ([]authgate.APIKey, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys
+	return queryAll(ctx, s, "list user API keys", scanKey, `SELECT `+keyColumns+` FROM api_keys
 		WHERE user_id = ? ORDER BY created_at DESC, id`, userID)
-	if err != nil {
-		return nil, wrap(ctx, "list user API keys", err)
-	}
-	defer rows.Close()
-	var out []authgate.APIKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, wrap(ctx, "list user API keys", err)
-		}
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(ctx, "list user API keys", err)
-	}
-	return out, nil
 }

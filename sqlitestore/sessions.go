@@ -37,7 +37,7 @@ const sessionColumns = `id, user_id, user_name, created_at, last_seen, idle_time
 const selectSession = `SELECT ` + sessionColumns + ` FROM sessions WHERE id = ?`
 
 // scanSession reads a row of sessionColumns.
-func scanSession(row interface{ Scan(...any) error }) (authgate.Session, error) {
+func scanSession(row scanner) (authgate.Session, error) {
 	var (
 		x                               authgate.Session
 		id                              []byte
@@ -65,7 +65,7 @@ func boolInt(b bool) int {
 
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -81,7 +81,7 @@ func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
 // Session returns the session with the given id, or an error wrapping
 // authgate.ErrNotFound. A session read recently comes from memory.
 func (s *Store) Session(ctx context.Context, id authgate.Hash) (authgate.Session, error) {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return authgate.Session{}, err
 	}
 	if s.fresh() {
@@ -112,7 +112,7 @@ func (s *Store) loadSession(ctx context.Context, id authgate.Hash) (authgate.Ses
 
 // TouchSession moves the session's LastSeen forward to seen.
 func (s *Store) TouchSession(ctx context.Context, id authgate.Hash, seen time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	ms := toMS(seen)
@@ -130,7 +130,7 @@ func (s *Store) TouchSession(ctx context.Context, id authgate.Hash, seen time.Ti
 
 // RevokeSession marks the session revoked, durably.
 func (s *Store) RevokeSession(ctx context.Context, id authgate.Hash) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	res, err := s.durable(ctx, `UPDATE sessions SET revoked = 1 WHERE id = ?`, id[:])
@@ -144,63 +144,18 @@ func (s *Store) RevokeSession(ctx context.Context, id authgate.Hash) error {
 // RevokeUserSessions revokes, durably, the user's sessions that are neither
 // revoked nor past their absolute deadline, and returns how many.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	res, err := s.durable(ctx, `UPDATE sessions SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND expires_at > ?`,
-		userID, toMS(time.Now()))
-	if err != nil {
-		return 0, wrap(ctx, "revoke user sessions", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, wrap(ctx, "revoke user sessions", err)
-	}
+	n, err := s.updateAll(ctx, "revoke user sessions",
+		`UPDATE sessions SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND expires_at > ?`, userID, toMS(s.cfg.now()))
 	if n > 0 {
 		s.sessions.clear()
 	}
-	return int(n), nil
+	return n, err
 }
 
 // UserSessions lists the user's sessions that are neither revoked nor past
 // their absolute deadline, newest first.
 func (s *Store) UserSessions(ctx context.Context, userID string) ([]authgate.Session, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+	return queryAll(ctx, s, "list user sessions", scanSession, `SELECT `+sessionColumns+` FROM sessions
 		WHERE user_id = ? AND revoked = 0 AND expires_at > ? ORDER BY created_at DESC, id`,
-		userID, toMS(time.Now()))
-	if err != nil {
-		return nil, wrap(ctx, "list user sessions", err)
-	}
-	defer rows.Close()
-	var out []authgate.Session
-	for rows.Next() {
-		x, err := scanSession(rows)
-		if err != nil {
-			return nil, wrap(ctx, "list user sessions", err)
-		}
-		out = append(out, x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(ctx, "list user sessions", err)
-	}
-	return out, nil
-}
-
-// changed checks the outcome of an update of one record: it wraps err, or
-// returns authgate.ErrNotFound if the update matched no row.
-func changed(ctx context.Context, op string, res sql.Result, err error) error {
-	if err != nil {
-		return wrap(ctx, op, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return wrap(ctx, op, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("sqlitestore: %s: %w", op, authgate.ErrNotFound)
-	}
-	return nil
+		userID, toMS(s.cfg.now()))
 }

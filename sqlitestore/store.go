@@ -75,14 +75,15 @@ var _ authgate.Store = (*Store)(nil)
 
 // config holds what Open fixes and tests change.
 type config struct {
-	busyTimeout time.Duration // how long a write waits for another writer
-	checkEvery  time.Duration // how often data_version is read
-	staleAfter  time.Duration // cache unused when the last check is older
-	purgeFirst  time.Duration // delay from Open to the first purge
-	purgeEvery  time.Duration // interval between purges
-	purgeGrace  time.Duration // how long past Expires a session is kept
-	maxSessions int           // cached sessions
-	maxKeys     int           // cached keys
+	busyTimeout time.Duration    // how long a write waits for another writer
+	checkEvery  time.Duration    // how often data_version is read
+	staleAfter  time.Duration    // cache unused when the last check is older
+	purgeFirst  time.Duration    // delay from Open to the first purge
+	purgeEvery  time.Duration    // interval between purges
+	purgeGrace  time.Duration    // how long past Expires a session is kept
+	maxSessions int              // cached sessions
+	maxKeys     int              // cached keys
+	now         func() time.Time // see WithClock
 }
 
 func defaultConfig() config {
@@ -95,6 +96,7 @@ func defaultConfig() config {
 		purgeGrace:  24 * time.Hour,
 		maxSessions: 100_000,
 		maxKeys:     10_000,
+		now:         time.Now,
 	}
 }
 
@@ -110,8 +112,12 @@ func defaultConfig() config {
 // The errors it returns wrap ErrCannotOpen, ErrNotDatabase, ErrLocked (a
 // new file whose schema another process holds locked), ErrReadOnly or
 // ErrNewerSchema where one applies, and the underlying error.
-func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, defaultConfig())
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return open(ctx, path, cfg)
 }
 
 func open(ctx context.Context, path string, cfg config) (*Store, error) {

@@ -1,0 +1,90 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/authgate/authgate"
+)
+
+// Option changes how Open opens a Store.
+type Option func(*config)
+
+// WithClock makes the store read the time from now instead of time.Now, for
+// what it decides by the clock: whether a session is past its absolute
+// deadline (RevokeUserSessions, UserSessions and the purge of old
+// sessions). Give it the clock the gate has in authgate.Config.Now.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
+// stopped returns an error wrapping ctx's error once ctx is done, as every
+// store does, so that a cancelled call fails before it changes anything.
+func stopped(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	return nil
+}
+
+// scanner is a row that Scan reads: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// queryAll runs a query on the read pool and scans every row it returns.
+func queryAll[T any](ctx context.Context, s *Store, op string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	if err := stopped(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, wrap(ctx, op, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(ctx, op, err)
+	}
+	return out, nil
+}
+
+// updateAll runs a durable update of many records and returns how many it
+// changed.
+func (s *Store) updateAll(ctx context.Context, op, query string, args ...any) (int, error) {
+	if err := stopped(ctx); err != nil {
+		return 0, err
+	}
+	res, err := s.durable(ctx, query, args...)
+	if err != nil {
+		return 0, wrap(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, wrap(ctx, op, err)
+	}
+	return int(n), nil
+}
+
+// changed checks the outcome of an update of one record: it wraps err, or
+// returns authgate.ErrNotFound if the update matched no row.
+func changed(ctx context.Context, op string, res sql.Result, err error) error {
+	if err != nil {
+		return wrap(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(ctx, op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlitestore: %s: %w", op, authgate.ErrNotFound)
+	}
+	return nil
+}
