@@ -61,6 +61,12 @@ type Options struct {
 	// KeyRetention is how long Redis keeps an API key after its expiry.
 	// Default DefaultKeyRetention.
 	KeyRetention time.Duration
+	// Now is the clock for what the store decides by the time: whether a
+	// session is past its absolute deadline (RevokeUserSessions,
+	// UserSessions). Default time.Now; give it the clock the gate has in
+	// authgate.Config.Now. Redis itself deletes a session's record at its
+	// deadline by the server's clock.
+	Now func() time.Time
 }
 
 // Store keeps sessions, API keys and users in Redis. It implements
@@ -75,6 +81,7 @@ type Store struct {
 	found     *keyWindow // records found lately; nil without client-side caching
 	cacheTTL  time.Duration
 	retention time.Duration
+	now       func() time.Time
 	closeOnce sync.Once
 }
 
@@ -106,6 +113,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	if opts.KeyRetention == 0 {
 		opts.KeyRetention = DefaultKeyRetention
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if opts.CacheTTL < 0 || opts.Timeout < 0 || opts.KeyRetention < 0 || opts.DB < 0 {
 		return nil, errors.New("redisstore: CacheTTL, Timeout, KeyRetention and DB may not be negative")
 	}
@@ -132,6 +142,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		schema:    newSchema(),
 		cacheTTL:  opts.CacheTTL,
 		retention: opts.KeyRetention,
+		now:       opts.Now,
 	}
 	if !opts.NoCache {
 		s.recent = newKeyWindow(opts.CacheTTL)
@@ -223,9 +234,12 @@ func (s *Store) wrote(keys ...string) {
 	}
 }
 
-// stopped returns the error of a context that is done, so that a call with
-// one fails and changes nothing even when the client-side cache could
-// answer it.
+// stopped returns an error wrapping ctx's error once ctx is done, as every
+// store does, so that a call with one fails and changes nothing even when
+// the client-side cache could answer it.
 func stopped(ctx context.Context) error {
-	return fmt.Errorf("redisstore: %w", ctx.Err())
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	return nil
 }
