@@ -2,11 +2,11 @@ package memstore
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
 // Option changes how New makes a Store.
@@ -20,14 +20,8 @@ func WithClock(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
 }
 
-// stopped returns an error wrapping ctx's error once ctx is done, as every
-// store does, so that a caller sees the same failure whatever the store.
-func stopped(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: %w", err)
-	}
-	return nil
-}
+// stopped fails a call whose context is done, the way every store does.
+func stopped(ctx context.Context) error { return storekit.Stopped(ctx, "memstore") }
 
 // lookup returns m[k] under mu's read lock, or authgate.ErrNotFound.
 func lookup[K comparable, V any](ctx context.Context, mu *sync.RWMutex, m map[K]V, k K) (V, error) {

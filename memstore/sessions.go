@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
 // minPurge is the fewest sessions made between two purges of expired ones.
@@ -27,18 +28,9 @@ type session struct {
 	revoked   bool
 }
 
-// zeroMS is the zero time.Time in unix milliseconds, so that a zero time
-// comes back zero.
-const zeroMS = -62135596800000
-
-func toMS(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(ms int64) time.Time {
-	if ms == zeroMS {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
-}
+// toMS and fromMS are the store's time form, shared with the other stores.
+func toMS(t time.Time) int64    { return storekit.ToMS(t) }
+func fromMS(ms int64) time.Time { return storekit.FromMS(ms) }
 
 func pack(s *authgate.Session) session {
 	return session{

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
 // Defaults for the zero fields of Options.
@@ -234,12 +235,5 @@ func (s *Store) wrote(keys ...string) {
 	}
 }
 
-// stopped returns an error wrapping ctx's error once ctx is done, as every
-// store does, so that a call with one fails and changes nothing even when
-// the client-side cache could answer it.
-func stopped(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("redisstore: %w", err)
-	}
-	return nil
-}
+// stopped fails a call whose context is done, the way every store does.
+func stopped(ctx context.Context) error { return storekit.Stopped(ctx, "redisstore") }

@@ -117,26 +117,15 @@ func (s *Store) TouchKey(ctx context.Context, id string, used time.Time) error {
 
 // RevokeKey marks the key revoked, durably.
 func (s *Store) RevokeKey(ctx context.Context, id string) error {
-	if err := stopped(ctx); err != nil {
-		return err
-	}
-	res, err := s.durable(ctx, `UPDATE api_keys SET revoked = 1 WHERE id = ?`, id)
-	if err := changed(ctx, "revoke API key", res, err); err != nil {
-		return err
-	}
-	s.keys.update(id, func(k *authgate.APIKey) { k.Revoked = true })
-	return nil
+	return s.revoke(ctx, "revoke API key", func() { s.keys.update(id, func(k *authgate.APIKey) { k.Revoked = true }) },
+		`UPDATE api_keys SET revoked = 1 WHERE id = ?`, id)
 }
 
 // RevokeUserKeys revokes, durably, the user's keys that are not yet
 // revoked, and returns how many.
 func (s *Store) RevokeUserKeys(ctx context.Context, userID string) (int, error) {
-	n, err := s.updateAll(ctx, "revoke user API keys",
+	return s.updateAll(ctx, "revoke user API keys", s.keys.clear,
 		`UPDATE api_keys SET revoked = 1 WHERE user_id = ? AND revoked = 0`, userID)
-	if n > 0 {
-		s.keys.clear()
-	}
-	return n, err
 }
 
 // UserKeys lists the user's keys, revoked ones included, newest first.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
 // Option changes how Open opens a Store.
@@ -20,14 +21,8 @@ func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.now = now }
 }
 
-// stopped returns an error wrapping ctx's error once ctx is done, as every
-// store does, so that a cancelled call fails before it changes anything.
-func stopped(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sqlitestore: %w", err)
-	}
-	return nil
-}
+// stopped fails a call whose context is done, the way every store does.
+func stopped(ctx context.Context) error { return storekit.Stopped(ctx, "sqlitestore") }
 
 // scanner is a row that Scan reads: *sql.Row or *sql.Rows.
 type scanner interface{ Scan(...any) error }
@@ -56,9 +51,9 @@ func queryAll[T any](ctx context.Context, s *Store, op string, scan func(scanner
 	return out, nil
 }
 
-// updateAll runs a durable update of many records and returns how many it
-// changed.
-func (s *Store) updateAll(ctx context.Context, op, query string, args ...any) (int, error) {
+// updateAll runs a durable update of many records, calls clearCache if it
+// changed any, and returns how many it changed.
+func (s *Store) updateAll(ctx context.Context, op string, clearCache func(), query string, args ...any) (int, error) {
 	if err := stopped(ctx); err != nil {
 		return 0, err
 	}
@@ -70,7 +65,24 @@ func (s *Store) updateAll(ctx context.Context, op, query string, args ...any) (i
 	if err != nil {
 		return 0, wrap(ctx, op, err)
 	}
+	if n > 0 {
+		clearCache()
+	}
 	return int(n), nil
+}
+
+// revoke runs a durable update that revokes one record, then marks the
+// cached copy revoked with mark.
+func (s *Store) revoke(ctx context.Context, op string, mark func(), query string, args ...any) error {
+	if err := stopped(ctx); err != nil {
+		return err
+	}
+	res, err := s.durable(ctx, query, args...)
+	if err := changed(ctx, op, res, err); err != nil {
+		return err
+	}
+	mark()
+	return nil
 }
 
 // changed checks the outcome of an update of one record: it wraps err, or

@@ -8,20 +8,12 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
-// zeroMS is the zero time.Time in unix milliseconds, so that a zero time
-// stored in a NOT NULL column comes back zero.
-const zeroMS = -62135596800000
-
-func toMS(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(ms int64) time.Time {
-	if ms == zeroMS {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
-}
+// toMS and fromMS are the store's time form, shared with the other stores.
+func toMS(t time.Time) int64    { return storekit.ToMS(t) }
+func fromMS(ms int64) time.Time { return storekit.FromMS(ms) }
 
 // normalSession returns x as it reads back from the database.
 func normalSession(x authgate.Session) authgate.Session {
@@ -130,26 +122,15 @@ func (s *Store) TouchSession(ctx context.Context, id authgate.Hash, seen time.Ti
 
 // RevokeSession marks the session revoked, durably.
 func (s *Store) RevokeSession(ctx context.Context, id authgate.Hash) error {
-	if err := stopped(ctx); err != nil {
-		return err
-	}
-	res, err := s.durable(ctx, `UPDATE sessions SET revoked = 1 WHERE id = ?`, id[:])
-	if err := changed(ctx, "revoke session", res, err); err != nil {
-		return err
-	}
-	s.sessions.update(id, func(x *authgate.Session) { x.Revoked = true })
-	return nil
+	return s.revoke(ctx, "revoke session", func() { s.sessions.update(id, func(x *authgate.Session) { x.Revoked = true }) },
+		`UPDATE sessions SET revoked = 1 WHERE id = ?`, id[:])
 }
 
 // RevokeUserSessions revokes, durably, the user's sessions that are neither
 // revoked nor past their absolute deadline, and returns how many.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
-	n, err := s.updateAll(ctx, "revoke user sessions",
+	return s.updateAll(ctx, "revoke user sessions", s.sessions.clear,
 		`UPDATE sessions SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND expires_at > ?`, userID, toMS(s.cfg.now()))
-	if n > 0 {
-		s.sessions.clear()
-	}
-	return n, err
 }
 
 // UserSessions lists the user's sessions that are neither revoked nor past
