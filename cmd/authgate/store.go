@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/authgate/authgate"
@@ -22,6 +21,16 @@ type storeFlags struct {
 	db           string // SQLite file
 	url          string // Redis URL; wins over db when set
 	passwordFile string // holds the Redis password
+}
+
+// newStoreFlags returns a subcommand's flags with those that name its
+// store, which its synopsis, the first line of usage, then mentions.
+func (c *cli) newStoreFlags(name, usage string) (*flagSet, *storeFlags) {
+	synopsis, rest, _ := strings.Cut(usage, "\n")
+	fs := c.newFlags(name, synopsis+" [--db FILE | --store URL]\n"+rest)
+	sf := new(storeFlags)
+	sf.register(fs)
+	return fs, sf
 }
 
 func (sf *storeFlags) register(fs *flagSet) {
@@ -56,7 +65,7 @@ type store interface {
 	Close() error
 }
 
-// openStore opens the store the flags name. create says whether a missing
+// openStore opens the store the flags name, on the command's clock. create says whether a missing
 // SQLite file may be made; commands that only read or change records refuse
 // a missing file, so that a mistyped --db does not look like an empty one.
 func (c *cli) openStore(ctx context.Context, sf storeFlags, create bool) (store, error) {
@@ -68,6 +77,7 @@ func (c *cli) openStore(ctx context.Context, sf storeFlags, create bool) (store,
 		if err != nil {
 			return nil, err
 		}
+		opts.Now = c.now
 		s, err := redisstore.New(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("opening the Redis store: %w", err)
@@ -77,36 +87,53 @@ func (c *cli) openStore(ctx context.Context, sf storeFlags, create bool) (store,
 	if err := prepareDB(sf.db, create); err != nil {
 		return nil, err
 	}
-	s, err := sqlitestore.Open(ctx, sf.db)
+	s, err := sqlitestore.Open(ctx, sf.db, sqlitestore.WithClock(c.now))
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// prepareDB refuses a missing database file unless create is set, and
-// makes a new one readable by its owner only: it holds password hashes.
+// openUser opens the store the flags name, which must exist, and finds the
+// user with the given login in it. The caller closes the store.
+func (c *cli) openUser(ctx context.Context, sf storeFlags, login string) (store, authgate.User, error) {
+	st, err := c.openStore(ctx, sf, false)
+	if err != nil {
+		return nil, authgate.User{}, err
+	}
+	u, err := userByLogin(ctx, st, login)
+	if err != nil {
+		st.Close()
+		return nil, u, err
+	}
+	return st, u, nil
+}
+
+// revoked reports the outcome err of revoking the record that what names,
+// "API key agk_...": not found is exit code 5.
+func (c *cli) revoked(err error, what string) error {
+	switch {
+	case errors.Is(err, authgate.ErrNotFound):
+		return notFound("no %s", what)
+	case err != nil:
+		return fmt.Errorf("revoking %s: %w", what, err)
+	}
+	fmt.Fprintf(c.stdout, "revoked %s\n", what)
+	return nil
+}
+
+// prepareDB refuses a missing database file unless create is set, so that
+// a mistyped --db does not look like an empty database. The store itself
+// creates a new file readable by its owner only.
 func prepareDB(path string, create bool) error {
 	_, err := os.Stat(path)
 	switch {
-	case err == nil:
+	case err == nil, create && errors.Is(err, fs.ErrNotExist):
 		return nil
 	case !errors.Is(err, fs.ErrNotExist):
 		return withCode(exitDatabase, "the database %s cannot be read: %w", path, pathCause(err))
-	case !create:
-		return withCode(exitDatabase, "there is no database at %s; 'authgate users add' or 'authgate demo' makes one", path)
 	}
-	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return nil // let the store say what is wrong with the directory
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil // made meanwhile by another process
-		}
-		return withCode(exitDatabase, "the database %s cannot be created: %w", path, pathCause(err))
-	}
-	return f.Close()
+	return withCode(exitDatabase, "there is no database at %s; 'authgate users add' or 'authgate demo' makes one", path)
 }
 
 // pathCause strips the operation and path that a *fs.PathError repeats.
