@@ -109,6 +109,16 @@ func (c *cli) openUser(ctx context.Context, sf storeFlags, login string) (store,
 	return st, u, nil
 }
 
+// parseUser parses args, which name one LOGIN, opens the store and finds
+// the user. The caller closes the store.
+func (c *cli) parseUser(ctx context.Context, fs *flagSet, sf *storeFlags, args []string) (store, authgate.User, error) {
+	pos, err := c.parse(fs, args, 1, 1)
+	if err != nil {
+		return nil, authgate.User{}, err
+	}
+	return c.openUser(ctx, *sf, pos[0])
+}
+
 // revoked reports the outcome err of revoking the record that what names,
 // "API key agk_...": not found is exit code 5.
 func (c *cli) revoked(err error, what string) error {

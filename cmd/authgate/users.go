@@ -102,11 +102,7 @@ func (c *cli) usersPasswd(ctx context.Context, args []string) error {
 	fs, sf := c.newStoreFlags("users passwd", "users passwd LOGIN [--password-stdin]\n\n"+
 		"Sets a new password for LOGIN and signs out all of the user's sessions.")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
-	pos, err := c.parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	st, u, err := c.openUser(ctx, *sf, pos[0])
+	st, u, err := c.parseUser(ctx, fs, sf, args)
 	if err != nil {
 		return err
 	}
@@ -133,11 +129,7 @@ func (c *cli) usersPasswd(ctx context.Context, args []string) error {
 func (c *cli) usersRemove(ctx context.Context, args []string) error {
 	fs, sf := c.newStoreFlags("users remove", "users remove LOGIN\n\n"+
 		"Revokes the user's sessions and API keys, then removes the user.")
-	pos, err := c.parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	st, u, err := c.openUser(ctx, *sf, pos[0])
+	st, u, err := c.parseUser(ctx, fs, sf, args)
 	if err != nil {
 		return err
 	}
