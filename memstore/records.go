@@ -3,22 +3,10 @@ package memstore
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/storekit"
 )
-
-// Option changes how New makes a Store.
-type Option func(*Store)
-
-// WithClock makes the store read the time from now instead of time.Now, for
-// the one decision it takes by the clock: whether a session is past its
-// absolute deadline (RevokeUserSessions, UserSessions and the purge of old
-// sessions). Give it the clock the gate has in authgate.Config.Now.
-func WithClock(now func() time.Time) Option {
-	return func(s *Store) { s.now = now }
-}
 
 // stopped fails a call whose context is done, the way every store does.
 func stopped(ctx context.Context) error { return storekit.Stopped(ctx, "memstore") }

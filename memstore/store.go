@@ -38,6 +38,17 @@ type Store struct {
 // Every authgate.Store method is implemented.
 var _ authgate.Store = (*Store)(nil)
 
+// Option changes how New makes a Store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of time.Now, for
+// the one decision it takes by the clock: whether a session is past its
+// absolute deadline (RevokeUserSessions, UserSessions and the purge of old
+// sessions). Give it the clock the gate has in authgate.Config.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
 // New returns an empty store.
 func New(opts ...Option) *Store {
 	s := &Store{

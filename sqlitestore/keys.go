@@ -77,15 +77,11 @@ func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
 // Key returns the key with the given id, or an error wrapping
 // authgate.ErrNotFound. A key read recently comes from memory.
 func (s *Store) Key(ctx context.Context, id string) (authgate.APIKey, error) {
-	if err := stopped(ctx); err != nil {
-		return authgate.APIKey{}, err
-	}
-	if s.fresh() {
-		if k, ok := s.keys.get(id); ok {
-			return k, nil
-		}
-	}
-	g := s.keys.generation()
+	return readThrough(ctx, s, s.keys, id, (*Store).loadKey)
+}
+
+// loadKey reads a key from the database.
+func (s *Store) loadKey(ctx context.Context, id string) (authgate.APIKey, error) {
 	k, err := scanKey(s.getKey.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return authgate.APIKey{}, authgate.ErrNotFound
@@ -93,7 +89,6 @@ func (s *Store) Key(ctx context.Context, id string) (authgate.APIKey, error) {
 	if err != nil {
 		return authgate.APIKey{}, wrap(ctx, "read API key", err)
 	}
-	s.keys.fill(g, id, k)
 	return k, nil
 }
 

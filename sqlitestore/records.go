@@ -4,22 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/storekit"
 )
-
-// Option changes how Open opens a Store.
-type Option func(*config)
-
-// WithClock makes the store read the time from now instead of time.Now, for
-// what it decides by the clock: whether a session is past its absolute
-// deadline (RevokeUserSessions, UserSessions and the purge of old
-// sessions). Give it the clock the gate has in authgate.Config.Now.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.now = now }
-}
 
 // stopped fails a call whose context is done, the way every store does.
 func stopped(ctx context.Context) error { return storekit.Stopped(ctx, "sqlitestore") }

@@ -73,21 +73,7 @@ func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
 // Session returns the session with the given id, or an error wrapping
 // authgate.ErrNotFound. A session read recently comes from memory.
 func (s *Store) Session(ctx context.Context, id authgate.Hash) (authgate.Session, error) {
-	if err := stopped(ctx); err != nil {
-		return authgate.Session{}, err
-	}
-	if s.fresh() {
-		if x, ok := s.sessions.get(id); ok {
-			return x, nil
-		}
-	}
-	g := s.sessions.generation()
-	x, err := s.loadSession(ctx, id)
-	if err != nil {
-		return x, err
-	}
-	s.sessions.fill(g, id, x)
-	return x, nil
+	return readThrough(ctx, s, s.sessions, id, (*Store).loadSession)
 }
 
 // loadSession reads a session from the database.

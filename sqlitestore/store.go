@@ -100,6 +100,17 @@ func defaultConfig() config {
 	}
 }
 
+// Option changes how Open opens a Store.
+type Option func(*config)
+
+// WithClock makes the store read the time from now instead of time.Now, for
+// what it decides by the clock: whether a session is past its absolute
+// deadline (RevokeUserSessions, UserSessions and the purge of old
+// sessions). Give it the clock the gate has in authgate.Config.Now.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
 // Open opens the database at path, creating the file and its schema if
 // they do not exist and upgrading an older schema. The file, its
 // write-ahead log (-wal) and its index (-shm) hold password hashes, so Open
