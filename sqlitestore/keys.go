@@ -94,25 +94,15 @@ func (s *Store) loadKey(ctx context.Context, id string) (authgate.APIKey, error)
 
 // TouchKey moves the key's LastUsed forward to used.
 func (s *Store) TouchKey(ctx context.Context, id string, used time.Time) error {
-	if err := stopped(ctx); err != nil {
-		return err
-	}
 	ms := toMS(used)
-	res, err := s.w.ExecContext(ctx, `UPDATE api_keys SET last_used = max(coalesce(last_used, ?1), ?1) WHERE id = ?2`, ms, id)
-	if err := changed(ctx, "touch API key", res, err); err != nil {
-		return err
-	}
-	s.keys.update(id, func(k *authgate.APIKey) {
-		if t := fromMS(ms); t.After(k.LastUsed) {
-			k.LastUsed = t
-		}
-	})
-	return nil
+	return s.updateOne(ctx, "touch API key", false,
+		func() { s.keys.update(id, func(k *authgate.APIKey) { k.LastUsed = later(k.LastUsed, fromMS(ms)) }) },
+		`UPDATE api_keys SET last_used = max(coalesce(last_used, ?1), ?1) WHERE id = ?2`, ms, id)
 }
 
 // RevokeKey marks the key revoked, durably.
 func (s *Store) RevokeKey(ctx context.Context, id string) error {
-	return s.revoke(ctx, "revoke API key", func() { s.keys.update(id, func(k *authgate.APIKey) { k.Revoked = true }) },
+	return s.updateOne(ctx, "revoke API key", true, func() { s.keys.update(id, func(k *authgate.APIKey) { k.Revoked = true }) },
 		`UPDATE api_keys SET revoked = 1 WHERE id = ?`, id)
 }
 

@@ -59,17 +59,21 @@ func (s *Store) updateAll(ctx context.Context, op string, clearCache func(), que
 	return int(n), nil
 }
 
-// revoke runs a durable update that revokes one record, then marks the
-// cached copy revoked with mark.
-func (s *Store) revoke(ctx context.Context, op string, mark func(), query string, args ...any) error {
+// updateOne runs an update of one record, durably if durable says so,
+// then changes the cached copy the same way with cached.
+func (s *Store) updateOne(ctx context.Context, op string, durable bool, cached func(), query string, args ...any) error {
 	if err := stopped(ctx); err != nil {
 		return err
 	}
-	res, err := s.durable(ctx, query, args...)
+	exec := s.w.ExecContext
+	if durable {
+		exec = s.durable
+	}
+	res, err := exec(ctx, query, args...)
 	if err := changed(ctx, op, res, err); err != nil {
 		return err
 	}
-	mark()
+	cached()
 	return nil
 }
 

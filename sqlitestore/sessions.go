@@ -11,6 +11,14 @@ import (
 	"github.com/authgate/authgate/internal/storekit"
 )
 
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // toMS and fromMS are the store's time form, shared with the other stores.
 func toMS(t time.Time) int64    { return storekit.ToMS(t) }
 func fromMS(ms int64) time.Time { return storekit.FromMS(ms) }
@@ -90,25 +98,17 @@ func (s *Store) loadSession(ctx context.Context, id authgate.Hash) (authgate.Ses
 
 // TouchSession moves the session's LastSeen forward to seen.
 func (s *Store) TouchSession(ctx context.Context, id authgate.Hash, seen time.Time) error {
-	if err := stopped(ctx); err != nil {
-		return err
-	}
 	ms := toMS(seen)
-	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen = max(last_seen, ?) WHERE id = ?`, ms, id[:])
-	if err := changed(ctx, "touch session", res, err); err != nil {
-		return err
-	}
-	s.sessions.update(id, func(x *authgate.Session) {
-		if t := fromMS(ms); t.After(x.LastSeen) {
-			x.LastSeen = t
-		}
-	})
-	return nil
+	return s.updateOne(ctx, "touch session", false,
+		func() {
+			s.sessions.update(id, func(x *authgate.Session) { x.LastSeen = later(x.LastSeen, fromMS(ms)) })
+		},
+		`UPDATE sessions SET last_seen = max(last_seen, ?) WHERE id = ?`, ms, id[:])
 }
 
 // RevokeSession marks the session revoked, durably.
 func (s *Store) RevokeSession(ctx context.Context, id authgate.Hash) error {
-	return s.revoke(ctx, "revoke session", func() { s.sessions.update(id, func(x *authgate.Session) { x.Revoked = true }) },
+	return s.updateOne(ctx, "revoke session", true, func() { s.sessions.update(id, func(x *authgate.Session) { x.Revoked = true }) },
 		`UPDATE sessions SET revoked = 1 WHERE id = ?`, id[:])
 }
 
