@@ -96,12 +96,12 @@ func subcommands(group string) string {
 // main dispatches args and returns the exit code.
 func (c *cli) main(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(c.stderr, usageText+exitCodesHelp)
+		fmt.Fprint(c.stderr, usageText+exitCodesHelp())
 		return exitUsage
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(c.stdout, usageText+exitCodesHelp)
+		fmt.Fprint(c.stdout, usageText+exitCodesHelp())
 		return exitOK
 	}
 	name, rest := args[0], args[1:]
@@ -182,5 +182,5 @@ func (c *cli) printUsage(fs *flagSet, w io.Writer) {
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
-	fmt.Fprint(w, "\n"+exitCodesHelp)
+	fmt.Fprint(w, "\n"+exitCodesHelp())
 }
