@@ -148,7 +148,12 @@ type UserStore interface {
 	Users(ctx context.Context) ([]User, error)
 }
 
-// Store is everything the gate keeps. memstore and sqlitestore implement it.
+// Store is everything the gate keeps. Three packages implement it:
+// [github.com/authgate/authgate/memstore] (one process, nothing kept on
+// restart), [github.com/authgate/authgate/sqlitestore] (one file, the
+// default) and [github.com/authgate/authgate/redisstore] (several instances
+// of an app share it). [github.com/authgate/authgate/storetest.Run] checks
+// any other implementation against the same contract.
 type Store interface {
 	SessionStore
 	KeyStore
