@@ -24,10 +24,13 @@ type cli struct {
 	hasher authgate.PasswordHasher
 	// now is the clock for new records and the demo's gate.
 	now func() time.Time
+	// self returns the shell words that run this command again, for the
+	// command lines the demo prints.
+	self func() string
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
-	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, hasher: authgate.Argon2id{}, now: time.Now}
+	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, hasher: authgate.Argon2id{}, now: time.Now, self: selfCommand}
 }
 
 const usageText = `authgate: login sessions that fail loudly and kindly.
