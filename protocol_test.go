@@ -238,7 +238,7 @@ func newProtocolGate(t *testing.T, signal string) *protocolGate {
 	pg.values["<wrong key>"] = base64.StdEncoding.EncodeToString([]byte(key.ID + ":not-the-secret"))
 
 	page := httptest.NewRequest(http.MethodGet, "https://app.example/notes", nil)
-	tag := string(gate.ScriptTagFor(page, authgate.ClientOptions{}))
+	tag := string(gate.ScriptTag(page, authgate.ClientOptions{}))
 	m := regexp.MustCompile(`src="/\.authgate/client\.([^".]+)\.js"`).FindStringSubmatch(tag)
 	if m == nil {
 		t.Fatalf("the script tag has no content-hashed src: %s", tag)
@@ -589,7 +589,7 @@ func camel(attr string) string {
 }
 
 // TestProtocolScriptAttributes checks section 5: the example tag is what
-// ScriptTagFor prints, every data- attribute the gate writes or the script
+// ScriptTag prints, every data- attribute the gate writes or the script
 // reads is in the table, and the script's defaults are the table's.
 func TestProtocolScriptAttributes(t *testing.T) {
 	section := docSection(t, protocolDoc, "## 5. ")
@@ -603,10 +603,10 @@ func TestProtocolScriptAttributes(t *testing.T) {
 	}
 	r := httptest.NewRequest(http.MethodGet, "https://app.example/notes", nil)
 	r = r.WithContext(authgate.NewContext(r.Context(), &authgate.Identity{UserID: "u1", UserName: "Ada", Method: authgate.MethodSession}))
-	tag := string(pg.gate.ScriptTagFor(r, authgate.ClientOptions{}))
+	tag := string(pg.gate.ScriptTag(r, authgate.ClientOptions{}))
 	want := strings.TrimSpace(examples[0].text)
 	if !headerPattern("Tag", want).MatchString("Tag: " + tag) {
-		t.Errorf("%s: ScriptTagFor prints\n%s\nthe document shows\n%s", examples[0].where, tag, want)
+		t.Errorf("%s: ScriptTag prints\n%s\nthe document shows\n%s", examples[0].where, tag, want)
 	}
 
 	// The table.
@@ -632,7 +632,7 @@ func TestProtocolScriptAttributes(t *testing.T) {
 			t.Errorf("the script reads %s, which section 5.1 does not list", attr)
 		}
 	}
-	full := string(pg.gate.ScriptTag(authgate.ClientOptions{
+	full := string(pg.gate.ScriptTag(httptest.NewRequest(http.MethodGet, "https://app.example/", nil), authgate.ClientOptions{
 		Mode: authgate.ClientRedirect, User: "ada", UserID: "u1", WarnSeconds: 30, ExtendOnActivity: true,
 	}))
 	for _, attr := range regexp.MustCompile(`\b(data-[a-z-]+)=`).FindAllStringSubmatch(full, -1) {
