@@ -23,7 +23,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,25 +113,7 @@ func fencedBlocks(t *testing.T, file, lang string) []fencedBlock {
 	return blocks
 }
 
-// protocolClock is the gate's settable clock.
-type protocolClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *protocolClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *protocolClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-// downStore is a store whose reads fail while down is set.
+// downStore is a store whose session reads fail while down is set.
 type downStore struct {
 	authgate.Store
 	down atomic.Bool
@@ -145,20 +126,6 @@ func (s *downStore) Session(ctx context.Context, id authgate.Hash) (authgate.Ses
 		return authgate.Session{}, errStoreDown
 	}
 	return s.Store.Session(ctx, id)
-}
-
-func (s *downStore) Key(ctx context.Context, id string) (authgate.APIKey, error) {
-	if s.down.Load() {
-		return authgate.APIKey{}, errStoreDown
-	}
-	return s.Store.Key(ctx, id)
-}
-
-func (s *downStore) UserByLogin(ctx context.Context, login string) (authgate.User, error) {
-	if s.down.Load() {
-		return authgate.User{}, errStoreDown
-	}
-	return s.Store.UserByLogin(ctx, login)
 }
 
 // protocolGate is a gate set up as the document's introduction says,
@@ -185,11 +152,12 @@ func newProtocolGate(t *testing.T, signal string) *protocolGate {
 	if err := store.CreateUser(ctx, ada); err != nil {
 		t.Fatal(err)
 	}
-	clock := &protocolClock{now: protocolNow}
+	var clock atomic.Int64 // the gate's time, in Unix nanoseconds
+	clock.Store(protocolNow.UnixNano())
 	cfg := authgate.Config{
 		Store:  store,
 		Hasher: hasher,
-		Now:    clock.Now,
+		Now:    func() time.Time { return time.Unix(0, clock.Load()).UTC() },
 		Logger: slog.New(slog.DiscardHandler),
 	}
 	if signal != "" {
@@ -204,8 +172,8 @@ func newProtocolGate(t *testing.T, signal string) *protocolGate {
 	pg := &protocolGate{gate: gate, store: store, values: map[string]string{}}
 
 	signIn := func(at time.Time) (string, authgate.Session) {
-		clock.set(at)
-		defer clock.set(protocolNow)
+		clock.Store(at.UnixNano())
+		defer clock.Store(protocolNow.UnixNano())
 		w := httptest.NewRecorder()
 		s, err := gate.SignIn(ctx, w, httptest.NewRequest(http.MethodPost, "https://app.example/login", nil), ada)
 		if err != nil {
