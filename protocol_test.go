@@ -40,7 +40,7 @@ var protocolNow = time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
 // httpBlock is one ```http block of a document: a request and its answer.
 type httpBlock struct {
 	where   string            // file:line of the block's first line
-	attrs   map[string]string // from the info string: signal=418, store=down, tries=11
+	attrs   map[string]string // from the info string: signal=418, store=down, tries=11, ...
 	request string            // the request's lines, \n-separated
 	answer  string            // the answer's lines
 }
@@ -138,8 +138,9 @@ type protocolGate struct {
 }
 
 // newProtocolGate makes the gate of the examples: default Config (but a
-// cheap hasher, and signal as given), the user ada, her sessions and key.
-func newProtocolGate(t *testing.T, signal string) *protocolGate {
+// cheap hasher, and the settings a block names), the user ada, her sessions
+// and key.
+func newProtocolGate(t *testing.T, attrs map[string]string) *protocolGate {
 	t.Helper()
 	ctx := context.Background()
 	store := &downStore{Store: memstore.New()}
@@ -160,11 +161,13 @@ func newProtocolGate(t *testing.T, signal string) *protocolGate {
 		Now:    func() time.Time { return time.Unix(0, clock.Load()).UTC() },
 		Logger: slog.New(slog.DiscardHandler),
 	}
-	if signal != "" {
+	if signal := attrs["signal"]; signal != "" {
 		if cfg.Signal, err = authgate.ParseSignal(signal); err != nil {
 			t.Fatal(err)
 		}
 	}
+	cfg.NoUserAgentRule = attrs["NoUserAgentRule"] == "true"
+	cfg.InsecureCookies = attrs["InsecureCookies"] == "true"
 	gate, err := authgate.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -402,12 +405,12 @@ func runHTTPBlocks(t *testing.T, file string) {
 		t.Run(b.where, func(t *testing.T) {
 			for k := range b.attrs {
 				switch k {
-				case "signal", "store", "tries":
+				case "signal", "store", "tries", "NoUserAgentRule", "InsecureCookies":
 				default:
 					t.Fatalf("%s: unknown block setting %q", b.where, k)
 				}
 			}
-			pg := newProtocolGate(t, b.attrs["signal"])
+			pg := newProtocolGate(t, b.attrs)
 			raw := pg.wire(t, b.where, b.request)
 			tries := 1
 			if v, ok := b.attrs["tries"]; ok {
@@ -493,7 +496,7 @@ var codeSpan = regexp.MustCompile("`([^`]+)`")
 // without credentials and tells the kind from the answer.
 func TestProtocolClassification(t *testing.T) {
 	section := docSection(t, protocolDoc, "## 1. ")
-	pg := newProtocolGate(t, "")
+	pg := newProtocolGate(t, nil)
 	for _, row := range tableRows(t, section, "| request headers | kind |") {
 		where := protocolDoc + " section 1: " + row[0]
 		req := "GET /api/notes HTTP/1.1\nHost: app.example"
@@ -562,7 +565,7 @@ func camel(attr string) string {
 func TestProtocolScriptAttributes(t *testing.T) {
 	section := docSection(t, protocolDoc, "## 5. ")
 	src := clientSource(t)
-	pg := newProtocolGate(t, "")
+	pg := newProtocolGate(t, nil)
 
 	// The example tag.
 	examples := fencedBlocks(t, protocolDoc, "html")
