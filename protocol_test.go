@@ -586,6 +586,12 @@ func TestProtocolScriptAttributes(t *testing.T) {
 	for _, row := range rows {
 		attr := strings.Trim(row[0], "`")
 		documented[attr] = true
+		if field, ok := strings.CutPrefix(row[1], "`"); ok {
+			field = strings.TrimSuffix(field, "`")
+			if _, ok := reflect.TypeFor[authgate.ClientOptions]().FieldByName(field); !ok {
+				t.Errorf("section 5.1 names ClientOptions.%s for %s; there is no such field", field, attr)
+			}
+		}
 		prop := camel(attr)
 		if !regexp.MustCompile(`\bdata\.` + prop + `\b`).MatchString(src) {
 			t.Errorf("section 5.1 lists %s, which the script does not read (data.%s)", attr, prop)
