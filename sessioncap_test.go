@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/redistest"
 	"github.com/authgate/authgate/memstore"
+	"github.com/authgate/authgate/redisstore"
 	"github.com/authgate/authgate/sqlitestore"
 )
 
@@ -24,6 +26,15 @@ var capStores = []struct {
 	{"memstore", func(*testing.T) authgate.Store { return memstore.New() }},
 	{"sqlitestore", func(t *testing.T) authgate.Store {
 		s, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "authgate.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}},
+	{"redisstore", func(t *testing.T) authgate.Store {
+		srv := redistest.Start(t)
+		s, err := redisstore.New(context.Background(), redisstore.Options{Addrs: []string{srv.Addr}, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}
