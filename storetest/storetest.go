@@ -26,6 +26,11 @@
 //     their absolute one. Users is ordered by login, byte-wise.
 //   - Session may or may not return a session past its absolute deadline,
 //     since a store may delete those at any time (Redis expires them).
+//   - Every method called with a done context fails with an error for
+//     which errors.Is(err, context.Canceled) (or DeadlineExceeded) holds,
+//     and changes nothing.
+//   - What a store decides by the time, it decides by the clock it was
+//     given, never the wall clock; RunClock checks it.
 //
 // The suite relies on nothing but the interface. It names every user, key
 // and session at random, so a store whose open function hands out a shared
