@@ -90,10 +90,11 @@ func hashParams(phc string) string {
 	return strings.Join(parts[:4], "$")
 }
 
-// env is a gate on a memstore seen through a [testkit.Store], with the
-// users alice and bob, in front of a small app: Require guards every path
-// but the gate's own and /open/, where Identify serves. The app records
-// every run and the identity it saw.
+// env is a gate on a memstore seen through a [testkit.Store], gate and
+// store on one [testkit.Clock], with the users alice and bob, in front of a
+// small app: Require guards every path but the gate's own and /open/,
+// where Identify serves. The app records every run and the identity it
+// saw.
 type env struct {
 	t      testing.TB
 	mem    *memstore.Store
@@ -113,11 +114,11 @@ func newEnv(t testing.TB, opts ...func(*authgate.Config)) *env {
 	t.Helper()
 	e := &env{
 		t:      t,
-		mem:    memstore.New(),
 		clock:  testkit.NewClock(),
 		logs:   testkit.NewLogs(),
 		hasher: &recordingHasher{inner: testkit.Hasher},
 	}
+	e.mem = memstore.New(memstore.WithClock(e.clock.Now))
 	e.store = testkit.Wrap(e.mem)
 	testkit.AddUser(t, e.mem, authgate.User{ID: testUserID, Login: testLogin, Name: testName, CreatedAt: e.clock.Now()}, testPassword)
 	testkit.AddUser(t, e.mem, authgate.User{ID: bobUserID, Login: bobLogin, Name: "Bob", CreatedAt: e.clock.Now()}, bobPassword)

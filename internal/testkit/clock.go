@@ -46,3 +46,15 @@ func (c *Clock) Set(t time.Time) {
 	defer c.mu.Unlock()
 	c.now = t
 }
+
+// Ticking returns a time source that moves c forward by d at every
+// reading and returns the new time, so that every event a test causes has
+// a time of its own, in order.
+func (c *Clock) Ticking(d time.Duration) func() time.Time {
+	return func() time.Time {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.now = c.now.Add(d)
+		return c.now
+	}
+}

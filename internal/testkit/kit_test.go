@@ -28,6 +28,10 @@ func TestClock(t *testing.T) {
 	if got := c.Now().Sub(start); got != 90*time.Second {
 		t.Fatalf("after Add(90s) the clock moved %v", got)
 	}
+	tick := c.Ticking(time.Second)
+	if a, b := tick(), tick(); b.Sub(a) != time.Second || !c.Now().Equal(b) {
+		t.Fatalf("Ticking: %v then %v, clock at %v", a, b, c.Now())
+	}
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	c.Set(at)
 	if !c.Now().Equal(at) || !testkit.NewClockAt(at).Now().Equal(at) {
