@@ -3,6 +3,8 @@ package testkit_test
 import (
 	"context"
 	"errors"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -102,8 +104,26 @@ func TestStoreRejectsUnknownNames(t *testing.T) {
 	}
 }
 
-// TestWriteMethodsAreMethods: every write method is a Store method.
-func TestWriteMethodsAreMethods(t *testing.T) {
+// TestMethodsAreTheInterface: Methods names every method of authgate.Store,
+// so that a method added to the interface cannot go unwrapped.
+func TestMethodsAreTheInterface(t *testing.T) {
+	st := reflect.TypeFor[authgate.Store]()
+	var names []string
+	for i := range st.NumMethod() {
+		names = append(names, st.Method(i).Name)
+	}
+	if got := slices.Sorted(slices.Values(testkit.Methods)); !slices.Equal(got, names) {
+		t.Fatalf("Methods = %v, authgate.Store has %v", got, names)
+	}
+	for _, m := range testkit.WriteMethods {
+		if !slices.Contains(names, m) {
+			t.Errorf("WriteMethods names %s, which is not a Store method", m)
+		}
+	}
+}
+
+// TestFailWriteMethods: failing the write methods leaves reads working.
+func TestFailWriteMethods(t *testing.T) {
 	s := testkit.Wrap(memstore.New())
 	s.Fail(testkit.WriteMethods...)
 	if err := s.CreateUser(context.Background(), authgate.User{ID: "u", Login: "u"}); !errors.Is(err, testkit.ErrInjected) {
