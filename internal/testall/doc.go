@@ -23,6 +23,11 @@
 //
 //	tests: N passed, 0 failed, N skipped
 //
+// With -testall.strict (which go test never sees), a skip whose message
+// names an AUTHGATE_REQUIRE setting counts as a failure: the tool it needs
+// was missing, and AUTHGATE_REQUIRE did not name it. CI runs with it, so a
+// new tool that CI does not install and require cannot pass unnoticed.
+//
 // The setting printed for a skip is read from its message: a word of the form
 // NAME=VALUE (for instance AUTHGATE_REQUIRE=browser), or -short, which the
 // message names when the test runs only without it.

@@ -34,10 +34,18 @@ func run(dir string, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	tally := newTally(stdout)
+	var goArgs []string
+	for _, a := range args {
+		if a == "-testall.strict" {
+			tally.strict = true
+		} else {
+			goArgs = append(goArgs, a)
+		}
+	}
 	for _, dir := range modules {
 		fmt.Fprintf(stdout, "== module %s\n", dir)
 		before := tally.failed
-		err := goTest(filepath.Join(root, dir), args, tally, stderr)
+		err := goTest(filepath.Join(root, dir), goArgs, tally, stderr)
 		if err != nil && tally.failed == before {
 			tally.moduleFailed(dir, err)
 		}

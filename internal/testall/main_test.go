@@ -106,6 +106,11 @@ func TestBroken(t *testing.T) { t.Fatal("broken on purpose") }
 			wantLast: "tests: 2 passed, 0 failed, 0 skipped",
 		},
 		{
+			name: "strict", args: []string{"-count=1", "-run", "Passes|NeedsTool", "-testall.strict"}, wantCode: 1,
+			wantLast: "tests: 1 passed, 1 failed, 0 skipped",
+			want:     []string{"  example.com/root TestNeedsTool (skipped, which -testall.strict refuses: the tool is missing; set AUTHGATE_REQUIRE=tool to make this a failure)\n"},
+		},
+		{
 			name: "a flag go test refuses", args: []string{"-no-such-flag"}, wantCode: 1,
 			wantLast: "tests: 0 passed, 3 failed, 0 skipped",
 			want:     []string{"  example.com/root/tools (failed outside any test)\n"},

@@ -21,6 +21,9 @@ type reasonGroup struct {
 // setting each message names, the failed tests, and the closing line.
 func (t *tally) report() {
 	w := t.w
+	if t.strict {
+		t.failToolSkips()
+	}
 	fmt.Fprintln(w)
 	if groups := groupSkips(t.skips); len(groups) > 0 {
 		fmt.Fprintf(w, "skipped: %s, for %s\n", count(t.skipped, "test"), count(len(groups), "reason"))
@@ -80,4 +83,30 @@ func count(n int, thing string) string {
 		return "1 " + thing
 	}
 	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// requireEnv is the environment variable that names the tools whose
+// absence fails a test instead of skipping it.
+const requireEnv = "AUTHGATE_REQUIRE"
+
+// failToolSkips counts as failed every skip whose message names a setting
+// of requireEnv: its tool was missing and requireEnv did not name it.
+func (t *tally) failToolSkips() {
+	kept := t.skips[:0]
+	for _, s := range t.skips {
+		tool := ""
+		for _, setting := range settings(s.reason) {
+			if strings.HasPrefix(setting, requireEnv+"=") {
+				tool = setting
+			}
+		}
+		if tool == "" {
+			kept = append(kept, s)
+			continue
+		}
+		t.skipped--
+		t.failed++
+		t.failures = append(t.failures, fmt.Sprintf("%s %s (skipped, which -testall.strict refuses: %s)", s.pkg, s.test, s.reason))
+	}
+	t.skips = kept
 }

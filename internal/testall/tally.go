@@ -33,6 +33,7 @@ type skipped struct {
 // the report.
 type tally struct {
 	w                       io.Writer
+	strict                  bool // see failToolSkips
 	passed, failed, skipped int
 	skips                   []skipped
 	failures                []string
