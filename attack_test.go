@@ -831,6 +831,7 @@ func TestAttackBruteForceConcurrent(t *testing.T) {
 	const limit, attempts = 3, 12
 	e := hardNewEnv(t, nil, func(c *authgate.Config) {
 		c.Throttle = authgate.ThrottleConfig{Account: limit, Address: 1000, Window: time.Hour}
+		c.HashLimit.Running = attempts // the throttle, not the hash limit, is under test
 	})
 	e.hasher.gate = make(chan struct{})
 	var done, throttled atomic.Int64

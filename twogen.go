@@ -31,7 +31,7 @@ func (g *twoGen[V]) age(now time.Time) {
 	case d >= 2*g.window || d < 0:
 		g.prev, g.cur, g.start = make(map[string]V), make(map[string]V), now
 	case d >= g.window:
-		g.prev, g.cur, g.start = g.cur, make(map[string]V), now
+		g.prev, g.cur, g.start = g.cur, make(map[string]V, len(g.cur)), now
 	}
 }
 
@@ -54,7 +54,9 @@ func (g *twoGen[V]) put(now time.Time, key string, v V) {
 	g.examined += 2
 	delete(g.prev, key)
 	if _, ok := g.cur[key]; !ok && len(g.cur) >= g.half {
-		g.prev, g.cur, g.start = g.cur, make(map[string]V), now
+		// Sized as the last one, so that a flood does not pay for the
+		// map's growth again.
+		g.prev, g.cur, g.start = g.cur, make(map[string]V, g.half), now
 	}
 	g.cur[key] = v
 }
