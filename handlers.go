@@ -188,7 +188,7 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 // checkPassword looks the user up and verifies the password. An unknown user
 // is verified against a dummy hash, so both cost one hash and take the same
 // path, and both wait their turn for a hash (see [HashLimitConfig]). err is
-// a store failure, a context's error or errBusy.
+// a store failure or errBusy.
 func (g *Gate) checkPassword(r *http.Request, addr, login, password string) (User, bool, error) {
 	if login == "" || password == "" {
 		return User{}, false, nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"net/http"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -44,10 +43,6 @@ type HashLimitConfig struct {
 	// MaxWait is the longest a sign-in waits for a hash. Default 5 seconds.
 	MaxWait time.Duration
 }
-
-// ProblemBusy is the problem type of a sign-in refused because the gate is
-// hashing as many passwords as it may and has no room to wait.
-const ProblemBusy = "urn:authgate:busy"
 
 // defaultHashBudget is the memory the hashes may take when no Go memory
 // limit is set.
@@ -238,13 +233,4 @@ func (l *hashLimit) handOn() {
 		l.turn.MoveToBack(q2.elem)
 	}
 	w.done <- true
-}
-
-// busy answers a sign-in that found no hash free and no room to wait:
-// 503, never a login signal.
-func busy(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Retry-After", "1")
-	writeProblem(w, http.StatusServiceUnavailable, ProblemBusy, "Too many sign-ins at once", "", "")
 }
