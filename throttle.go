@@ -123,10 +123,12 @@ func clientKey(addr string) string {
 	return p.String()
 }
 
-func addrKey(addr string) string         { return "i" + clientKey(addr) }
-func pairKey(login, addr string) string  { return "p" + clientKey(addr) + " " + login }
-func loginKey(login string) string       { return "u" + login }
-func ownerKey(login, addr string) string { return "o" + clientKey(addr) + " " + login }
+// The keys of the throttle's spaces, for a client's key (see clientKey).
+// A login holds no control character, so the NUL after it ends it.
+func addrKey(client string) string         { return "i" + client }
+func pairKey(login, client string) string  { return "p" + login + "\x00" + client }
+func loginKey(login string) string         { return "u" + login }
+func ownerKey(login, client string) string { return "o" + login + "\x00" + client }
 
 // find returns key's counter if its window is still open.
 func (t *throttle) find(now time.Time, key string) *counter {
@@ -194,11 +196,12 @@ func (t *throttle) delay(failed int) time.Duration {
 func (t *throttle) takePassword(now time.Time, login, addr string) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	ak, pk, lk := addrKey(addr), pairKey(login, addr), loginKey(login)
+	client := clientKey(addr)
+	ak, pk, lk := addrKey(client), pairKey(login, client), loginKey(login)
 	if wait := max(t.wait(now, ak, t.cfg.Address), t.wait(now, pk, t.cfg.Account)); wait > 0 {
 		return wait
 	}
-	if _, owner := t.owners.get(now, ownerKey(login, addr)); !owner {
+	if _, owner := t.owners.get(now, ownerKey(login, client)); !owner {
 		if c := t.find(now, lk); c != nil && c.n >= t.cfg.Account {
 			if now.Before(c.next) {
 				return ceilSeconds(c.next.Sub(now))
@@ -219,8 +222,9 @@ func (t *throttle) takePassword(now time.Time, login, addr string) int {
 func (t *throttle) release(now time.Time, login, addr string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.undo(now, addrKey(addr))
-	t.undo(now, pairKey(login, addr))
+	client := clientKey(addr)
+	t.undo(now, addrKey(client))
+	t.undo(now, pairKey(login, client))
 	t.undo(now, loginKey(login))
 }
 
@@ -230,11 +234,12 @@ func (t *throttle) release(now time.Time, login, addr string) {
 func (t *throttle) passwordOK(now time.Time, login, addr string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.undo(now, addrKey(addr))
+	client := clientKey(addr)
+	t.undo(now, addrKey(client))
 	t.undo(now, loginKey(login))
-	t.counts.del(pairKey(login, addr))
-	t.locks.del(pairKey(login, addr))
-	t.owners.put(now, ownerKey(login, addr), struct{}{})
+	t.counts.del(pairKey(login, client))
+	t.locks.del(pairKey(login, client))
+	t.owners.put(now, ownerKey(login, client), struct{}{})
 }
 
 // addressWait returns how many seconds a client address must wait, or 0.
@@ -242,12 +247,12 @@ func (t *throttle) passwordOK(now time.Time, login, addr string) {
 func (t *throttle) addressWait(now time.Time, addr string) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.wait(now, addrKey(addr), t.cfg.Address)
+	return t.wait(now, addrKey(clientKey(addr)), t.cfg.Address)
 }
 
 // addressFailed counts a failed API key attempt against its address.
 func (t *throttle) addressFailed(now time.Time, addr string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.add(now, addrKey(addr), t.cfg.Address)
+	t.add(now, addrKey(clientKey(addr)), t.cfg.Address)
 }
