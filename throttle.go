@@ -46,10 +46,11 @@ type ThrottleConfig struct {
 	// of the delay. Default 30 days.
 	Remember time.Duration
 	// MaxEntries bounds each of the three tables the throttle keeps: counts,
-	// lockouts and the owners' addresses; default 100000. When the counts
-	// fill up within a window, the oldest half is forgotten at once (in
-	// constant time); lockouts are kept apart, so a flood of new clients
-	// never ends one early unless MaxEntries lockouts are active.
+	// lockouts and the owners' addresses; default 100000. Each table is two
+	// maps of MaxEntries/2: when the newer fills up within its window, the
+	// older is forgotten at once (in constant time). Lockouts are kept
+	// apart from counts, so a flood of new clients never ends one early;
+	// only MaxEntries/2 new lockouts within one window can.
 	MaxEntries int
 }
 
@@ -164,6 +165,7 @@ func (t *throttle) add(now time.Time, key string, limit int) {
 		t.counts.del(key)
 		t.locks.put(now, key, c)
 	} else {
+		t.locks.del(key) // a lockout given back by undo is a count again
 		t.counts.put(now, key, c)
 	}
 }

@@ -25,10 +25,10 @@ func newTwoGen[V any](window time.Duration, capacity int) *twoGen[V] {
 }
 
 // age moves the generations on by the clock: after a window cur becomes
-// prev, after two both are dropped.
+// prev, after two both are dropped. A clock that goes back ages nothing.
 func (g *twoGen[V]) age(now time.Time) {
 	switch d := now.Sub(g.start); {
-	case d >= 2*g.window || d < 0:
+	case d >= 2*g.window:
 		g.prev, g.cur, g.start = make(map[string]V), make(map[string]V), now
 	case d >= g.window:
 		g.prev, g.cur, g.start = g.cur, make(map[string]V, len(g.cur)), now
