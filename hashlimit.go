@@ -37,8 +37,10 @@ type HashLimitConfig struct {
 	// or in 256 MiB if not, at the Argon2id Memory of the Hasher (any other
 	// hasher is taken to need 19 MiB).
 	Running int
-	// Waiting is how many sign-ins may wait for a hash. Default 32 per
-	// running hash.
+	// Waiting is how many sign-ins may wait for a hash. Default 128 per
+	// running hash: a waiting sign-in holds only its connection and its
+	// small body, so the room is large enough for a burst of real users,
+	// and MaxWait, not the room, bounds how long they wait.
 	Waiting int
 	// MaxWait is the longest a sign-in waits for a hash. Default 5 seconds.
 	MaxWait time.Duration
@@ -57,7 +59,7 @@ func (c *HashLimitConfig) fill(h PasswordHasher) error {
 		c.Running = int(min(max(budget/hashMemory(h), 1), int64(runtime.GOMAXPROCS(0))))
 	}
 	if c.Waiting == 0 {
-		c.Waiting = 32 * c.Running
+		c.Waiting = 128 * c.Running
 	}
 	if c.MaxWait == 0 {
 		c.MaxWait = 5 * time.Second

@@ -40,8 +40,8 @@ func TestHashLimitDefaults(t *testing.T) {
 			if err := c.fill(tt.hasher); err != nil {
 				t.Fatal(err)
 			}
-			if c.Running != tt.running || c.Waiting != 32*tt.running || c.MaxWait != 5*time.Second {
-				t.Errorf("defaults %+v, want Running %d, Waiting %d, MaxWait 5s", c, tt.running, 32*tt.running)
+			if c.Running != tt.running || c.Waiting != 128*tt.running || c.MaxWait != 5*time.Second {
+				t.Errorf("defaults %+v, want Running %d, Waiting %d, MaxWait 5s", c, tt.running, 128*tt.running)
 			}
 		})
 	}
