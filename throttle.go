@@ -180,8 +180,8 @@ func (t *throttle) undo(now time.Time, key string) {
 func ceilSeconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
 
 // delay is how long a login under attack waits between strangers'
-// attempts after failed failures: it doubles with each failure past the
-// limit, up to MaxDelay.
+// attempts once it has failed the given number of times: a second at the
+// limit, doubling with each failure past it, up to MaxDelay.
 func (t *throttle) delay(failed int) time.Duration {
 	over := failed - t.cfg.Account
 	if over >= 30 {
