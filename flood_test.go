@@ -88,7 +88,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // TestFloodHashesBounded: 200 parallel wrong sign-ins from 20 addresses,
 // each hashed with the real Argon2id (19 MiB), with two hashes at once and
-// 64 places to wait, run at most two hashes at once, so the memory the process holds grows by less than 8 hashes'
+// 40 places to wait (two per flooding address), run at most two hashes at
+// once, so the memory the process holds grows by less than 8 hashes'
 // worth (152 MiB) where an unbounded gate would take 200 (3.7 GiB). What
 // cannot wait gets 503 with Retry-After as problem+json, never a login
 // signal; and the owner's correct sign-in from an address outside the
@@ -97,7 +98,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestFloodHashesBounded(t *testing.T) {
 	const (
 		flood, addrs  = 200, 20
-		running, room = 2, 64
+		running, room = 2, 40
 		hashMiB       = 19
 		boundHashes   = 8
 	)
