@@ -75,8 +75,8 @@ func floodLogin(user, password, addr string) *http.Request {
 	return r
 }
 
-// waitFor polls cond until it holds or ten seconds pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// floodWaitFor polls cond until it holds or ten seconds pass.
+func floodWaitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); !cond(); {
 		if time.Now().After(deadline) {
@@ -138,7 +138,7 @@ func TestFloodHashesBounded(t *testing.T) {
 	// Every hash is busy and held, the room is full, and the rest were
 	// turned away: the flood is at its worst.
 	refused := int64(flood - running - room)
-	waitFor(t, "the flood fills the hashes and the waiting room", func() bool {
+	floodWaitFor(t, "the flood fills the hashes and the waiting room", func() bool {
 		return h.started.Load() == running && answered.Load() == refused
 	})
 	owner := httptest.NewRecorder()
@@ -149,7 +149,7 @@ func TestFloodHashesBounded(t *testing.T) {
 	}()
 	// The owner's address had no place, so it takes one from the address
 	// with the most: one more flood request is turned away.
-	waitFor(t, "the owner's sign-in takes a place", func() bool { return answered.Load() == refused+1 })
+	floodWaitFor(t, "the owner's sign-in takes a place", func() bool { return answered.Load() == refused+1 })
 	close(h.hold)
 	<-ownerDone
 	wg.Wait()

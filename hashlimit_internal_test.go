@@ -26,7 +26,7 @@ func TestHashLimitDefaults(t *testing.T) {
 		{"256 MiB bound: 13 hashes of 19 MiB", 64, 0, Argon2id{}, 13},
 		{"GOMEMLIMIT bound: 1 GiB/4 of 64 MiB hashes", 64, 1024 * mib, &Argon2id{Memory: 64 << 10}, 4},
 		{"at least one", 8, 16 * mib, Argon2id{}, 1},
-		{"other hashers count as 19 MiB", 64, 0, countHasher{}, 13},
+		{"other hashers count as 19 MiB", 64, 0, noopHasher{}, 13},
 		{"cheap hashes: cores", 4, 0, Argon2id{Memory: 64}, 4},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,13 +50,13 @@ func TestHashLimitDefaults(t *testing.T) {
 	}
 }
 
-type countHasher struct{}
+type noopHasher struct{}
 
-func (countHasher) Hash(string) (string, error)         { return "", nil }
-func (countHasher) Verify(string, string) (bool, error) { return false, nil }
+func (noopHasher) Hash(string) (string, error)         { return "", nil }
+func (noopHasher) Verify(string, string) (bool, error) { return false, nil }
 
 // acquireAsync starts an acquire and returns its result channel.
-func acquireAsync(l *hashLimit, ctx context.Context, addr string) chan error {
+func acquireAsync(ctx context.Context, l *hashLimit, addr string) chan error {
 	ch := make(chan error, 1)
 	go func() { ch <- l.acquire(ctx, addr) }()
 	return ch
@@ -69,7 +69,7 @@ func (l *hashLimit) waiting() int {
 	return l.capacity - l.room
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func hashWaitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -91,17 +91,17 @@ func TestHashLimitFairTurns(t *testing.T) {
 	}
 	var flood []chan error
 	for i := range 4 {
-		flood = append(flood, acquireAsync(l, ctx, "10.0.0.1"))
-		waitUntil(t, "a flood request waits", func() bool { return l.waiting() == i+1 })
+		flood = append(flood, acquireAsync(ctx, l, "10.0.0.1"))
+		hashWaitUntil(t, "a flood request waits", func() bool { return l.waiting() == i+1 })
 	}
 	if err := l.acquire(ctx, "10.0.0.1"); !errors.Is(err, errBusy) {
 		t.Fatalf("a fifth waiter from the flooding address: %v, want errBusy", err)
 	}
-	b := acquireAsync(l, ctx, "2001:db8:1:2::1")
+	b := acquireAsync(ctx, l, "2001:db8:1:2::1")
 	if err := <-flood[3]; !errors.Is(err, errBusy) {
 		t.Fatalf("the flood's newest waiter: %v, want errBusy (its place taken)", err)
 	}
-	c := acquireAsync(l, ctx, "2001:db8:1:2:ffff::9") // the same /64 as b
+	c := acquireAsync(ctx, l, "2001:db8:1:2:ffff::9") // the same /64 as b
 	if err := <-flood[2]; !errors.Is(err, errBusy) {
 		t.Fatalf("the flood's next newest waiter: %v, want errBusy", err)
 	}
@@ -109,7 +109,7 @@ func TestHashLimitFairTurns(t *testing.T) {
 	if err := l.acquire(ctx, "2001:db8:1:2::7"); !errors.Is(err, errBusy) {
 		t.Fatalf("a third waiter from the /64: %v, want errBusy", err)
 	}
-	d := acquireAsync(l, ctx, "192.0.2.1") // takes a place from the first of the two
+	d := acquireAsync(ctx, l, "192.0.2.1") // takes a place from the first of the two
 	if err := <-flood[1]; !errors.Is(err, errBusy) {
 		t.Fatalf("the flood's last newest waiter: %v, want errBusy", err)
 	}
@@ -144,8 +144,8 @@ func TestHashLimitGivesUp(t *testing.T) {
 	}
 	l.maxWait = time.Hour
 	cctx, cancel := context.WithCancel(ctx)
-	gone := acquireAsync(l, cctx, "10.0.0.3")
-	waitUntil(t, "the request waits", func() bool { return l.waiting() == 1 })
+	gone := acquireAsync(cctx, l, "10.0.0.3")
+	hashWaitUntil(t, "the request waits", func() bool { return l.waiting() == 1 })
 	cancel()
 	if err := <-gone; !errors.Is(err, errBusy) {
 		t.Fatalf("an ended request: %v, want errBusy", err)

@@ -104,8 +104,8 @@ func (e *lockEnv) want(w *httptest.ResponseRecorder, status int, what string) {
 	}
 }
 
-// retryAfter returns a 429's Retry-After in seconds.
-func retryAfter(t *testing.T, w *httptest.ResponseRecorder) int {
+// lockRetryAfter returns a 429's Retry-After in seconds.
+func lockRetryAfter(t *testing.T, w *httptest.ResponseRecorder) int {
 	t.Helper()
 	n, err := strconv.Atoi(w.Header().Get("Retry-After"))
 	if w.Code != http.StatusTooManyRequests || err != nil || n < 1 {
@@ -114,7 +114,7 @@ func retryAfter(t *testing.T, w *httptest.ResponseRecorder) int {
 	return n
 }
 
-func stranger(i int) string { return "203.0.113." + strconv.Itoa(1+i%250) }
+func lockStranger(i int) string { return "203.0.113." + strconv.Itoa(1+i%250) }
 
 // TestLockoutBasicGuessesSpareTheAccount: Basic requests with a login as
 // the user name are API key attempts; they count against their address
@@ -122,10 +122,10 @@ func stranger(i int) string { return "203.0.113." + strconv.Itoa(1+i%250) }
 func TestLockoutBasicGuessesSpareTheAccount(t *testing.T) {
 	e := newLockEnv(t, authgate.ThrottleConfig{})
 	for i := range 30 {
-		e.want(e.api(lockOwner, "x"+strconv.Itoa(i), stranger(0)), http.StatusUnauthorized, "a Basic guess")
+		e.want(e.api(lockOwner, "x"+strconv.Itoa(i), lockStranger(0)), http.StatusUnauthorized, "a Basic guess")
 	}
 	e.want(e.signIn(lockOwner, lockOwnerPW, ownerAddr), http.StatusSeeOther, "the owner's sign-in from another address")
-	e.want(e.signIn(lockOwner, lockOwnerPW, stranger(0)), http.StatusSeeOther, "the owner's sign-in from the guessing address")
+	e.want(e.signIn(lockOwner, lockOwnerPW, lockStranger(0)), http.StatusSeeOther, "the owner's sign-in from the guessing address")
 }
 
 // TestLockoutKeyIDNotLocked: an API key id is never locked. Sign-ins with
@@ -134,14 +134,14 @@ func TestLockoutBasicGuessesSpareTheAccount(t *testing.T) {
 func TestLockoutKeyIDNotLocked(t *testing.T) {
 	e := newLockEnv(t, authgate.ThrottleConfig{Address: 20})
 	for i := range 30 {
-		w := e.signIn(e.keyID, "x"+strconv.Itoa(i), stranger(0))
+		w := e.signIn(e.keyID, "x"+strconv.Itoa(i), lockStranger(0))
 		if w.Code != http.StatusUnauthorized && w.Code != http.StatusTooManyRequests {
 			t.Fatalf("a sign-in with the key id answered %d", w.Code)
 		}
 	}
 	e.want(e.api(e.keyID, e.secret, ownerAddr), http.StatusOK, "the key after sign-ins with its id")
 	for i := range 200 {
-		w := e.api(e.keyID, "wrong"+strconv.Itoa(i), stranger(1+i/10))
+		w := e.api(e.keyID, "wrong"+strconv.Itoa(i), lockStranger(1+i/10))
 		if w.Code != http.StatusUnauthorized {
 			t.Fatalf("wrong secret %d answered %d, want 401", i, w.Code)
 		}
@@ -149,9 +149,9 @@ func TestLockoutKeyIDNotLocked(t *testing.T) {
 	e.want(e.api(e.keyID, e.secret, ownerAddr), http.StatusOK, "the key after 200 wrong secrets from 20 addresses")
 	// The address is what is limited: 20 failures and it waits.
 	for range 20 {
-		e.api(e.keyID, "wrong", stranger(100))
+		e.api(e.keyID, "wrong", lockStranger(100))
 	}
-	retryAfter(t, e.api(e.keyID, e.secret, stranger(100)))
+	lockRetryAfter(t, e.api(e.keyID, e.secret, lockStranger(100)))
 }
 
 // TestLockoutExactLogins: logins are matched exactly, in the throttle as in
@@ -160,10 +160,10 @@ func TestLockoutKeyIDNotLocked(t *testing.T) {
 func TestLockoutExactLogins(t *testing.T) {
 	e := newLockEnv(t, authgate.ThrottleConfig{})
 	for i := range 30 {
-		e.signIn("OWNER", "x"+strconv.Itoa(i), stranger(0))
+		e.signIn("OWNER", "x"+strconv.Itoa(i), lockStranger(0))
 	}
-	e.want(e.signIn(lockOwner, lockOwnerPW, stranger(0)), http.StatusSeeOther, "owner after 30 failures of OWNER from the same address")
-	e.want(e.signIn("Owner", lockOwnerPW, stranger(1)), http.StatusUnauthorized, "Owner with the owner's password")
+	e.want(e.signIn(lockOwner, lockOwnerPW, lockStranger(0)), http.StatusSeeOther, "owner after 30 failures of OWNER from the same address")
+	e.want(e.signIn("Owner", lockOwnerPW, lockStranger(1)), http.StatusUnauthorized, "Owner with the owner's password")
 }
 
 // TestLockoutPerAccountAndAddress: Account failures for a login from one
@@ -174,15 +174,15 @@ func TestLockoutPerAccountAndAddress(t *testing.T) {
 	e := newLockEnv(t, authgate.ThrottleConfig{Account: 3, Window: 10 * time.Minute})
 	e.want(e.signIn(lockOwner, lockOwnerPW, ownerAddr), http.StatusSeeOther, "the owner's first sign-in")
 	for range 3 {
-		e.want(e.signIn(lockOwner, "wrong", stranger(0)), http.StatusUnauthorized, "a stranger's guess")
+		e.want(e.signIn(lockOwner, "wrong", lockStranger(0)), http.StatusUnauthorized, "a stranger's guess")
 	}
-	if ra := retryAfter(t, e.signIn(lockOwner, lockOwnerPW, stranger(0))); ra != 600 {
+	if ra := lockRetryAfter(t, e.signIn(lockOwner, lockOwnerPW, lockStranger(0))); ra != 600 {
 		t.Errorf("the locked pair's Retry-After is %d, want the window's 600", ra)
 	}
-	e.want(e.signIn("carol", "x", stranger(0)), http.StatusUnauthorized, "another login from the locked address")
+	e.want(e.signIn("carol", "x", lockStranger(0)), http.StatusUnauthorized, "another login from the locked address")
 	e.want(e.signIn(lockOwner, lockOwnerPW, ownerAddr), http.StatusSeeOther, "the owner from the owner's address")
 	e.clock.add(10 * time.Minute)
-	e.want(e.signIn(lockOwner, lockOwnerPW, stranger(0)), http.StatusSeeOther, "the locked pair after the window")
+	e.want(e.signIn(lockOwner, lockOwnerPW, lockStranger(0)), http.StatusSeeOther, "the locked pair after the window")
 }
 
 // TestLockoutDelayGrows: once a login has failed Account times from all
@@ -192,24 +192,24 @@ func TestLockoutPerAccountAndAddress(t *testing.T) {
 func TestLockoutDelayGrows(t *testing.T) {
 	e := newLockEnv(t, authgate.ThrottleConfig{Account: 3, MaxDelay: 8 * time.Second})
 	n := 0
-	guess := func() *httptest.ResponseRecorder { n++; return e.signIn(lockOwner, "wrong", stranger(n)) }
+	guess := func() *httptest.ResponseRecorder { n++; return e.signIn(lockOwner, "wrong", lockStranger(n)) }
 	for range 3 {
 		e.want(guess(), http.StatusUnauthorized, "a guess under the limit")
 	}
 	e.want(guess(), http.StatusUnauthorized, "the first guess past the limit")
 	for _, want := range []int{1, 2, 4, 8, 8} {
-		ra := retryAfter(t, guess())
+		ra := lockRetryAfter(t, guess())
 		if ra != want {
 			t.Errorf("Retry-After = %d, want %d", ra, want)
 		}
 		e.clock.add(time.Duration(ra-1) * time.Second)
-		retryAfter(t, guess())
+		lockRetryAfter(t, guess())
 		e.clock.add(time.Second)
 		e.want(guess(), http.StatusUnauthorized, "a guess after waiting Retry-After")
 	}
 	// A stranger's address with the right password is only delayed too.
 	w := e.signIn(lockOwner, lockOwnerPW, "198.51.100.1")
-	e.clock.add(time.Duration(retryAfter(t, w)) * time.Second)
+	e.clock.add(time.Duration(lockRetryAfter(t, w)) * time.Second)
 	e.want(e.signIn(lockOwner, lockOwnerPW, "198.51.100.1"), http.StatusSeeOther, "the owner from a new address after the delay")
 }
 
@@ -223,7 +223,7 @@ func TestLockoutStrangersCannotShutOwnerOut(t *testing.T) {
 	verified := 0
 	for round := range 10 {
 		for a := range 100 {
-			w := e.signIn(lockOwner, "guess-"+strconv.Itoa(round*100+a), stranger(a))
+			w := e.signIn(lockOwner, "guess-"+strconv.Itoa(round*100+a), lockStranger(a))
 			switch w.Code {
 			case http.StatusUnauthorized:
 				verified++
@@ -241,7 +241,7 @@ func TestLockoutStrangersCannotShutOwnerOut(t *testing.T) {
 	}
 	w := e.signIn(lockOwner, lockOwnerPW, "198.51.100.1")
 	if w.Code != http.StatusSeeOther {
-		ra := retryAfter(t, w)
+		ra := lockRetryAfter(t, w)
 		if ra > 60 {
 			t.Fatalf("a new address of the owner must wait %d s, over MaxDelay", ra)
 		}
