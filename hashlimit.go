@@ -35,7 +35,9 @@ type HashLimitConfig struct {
 	// is CPU work; more at once only takes more memory), but no more than
 	// fit in a quarter of the Go memory limit (GOMEMLIMIT) if one is set,
 	// or in 256 MiB if not, at the Argon2id Memory of the Hasher (any other
-	// hasher is taken to need 19 MiB).
+	// hasher is taken to need 19 MiB). Stored hashes are verified with
+	// their own parameters: if older ones ask for more memory than the
+	// Hasher, set Running for those.
 	Running int
 	// Waiting is how many sign-ins may wait for a hash. Default 128 per
 	// running hash: a waiting sign-in holds only its connection and its
