@@ -67,7 +67,7 @@ func (in *inserter) finish(inserted bool) {
 func (in *inserter) search() {
 	at, hold := insertionPoint(in.buf)
 	switch {
-	case at >= 0:
+	case at >= 0 && in.scanned+at <= scanLimit:
 		out := make([]byte, 0, len(in.buf)+len(in.tag))
 		out = append(out, in.buf[:at]...)
 		out = append(out, in.tag...)

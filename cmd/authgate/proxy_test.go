@@ -136,6 +136,18 @@ func TestProxyCommand(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("with the API key: status %d, want 200", resp.StatusCode)
 	}
+	// The same over HTTP/2 without TLS (h2c), as a TLS-terminating proxy in
+	// front may speak it.
+	h2c := &http.Transport{Protocols: new(http.Protocols)}
+	h2c.Protocols.SetUnencryptedHTTP2(true)
+	resp, err = (&http.Client{Transport: h2c}).Do(req.Clone(t.Context()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.ProtoMajor != 2 {
+		t.Errorf("over h2c: %s %d, want HTTP/2 200", resp.Proto, resp.StatusCode)
+	}
 	mu.Lock()
 	got := seen[len(seen)-1]
 	mu.Unlock()
