@@ -51,8 +51,9 @@ func TestProxyPageLoad(t *testing.T) {
 
 // TestProxyDialog: a save after expiry or revocation, with fetch, XHR,
 // jQuery 3 and 4, axios and htmx 2 and 4: the sign-in dialog opens on the
-// Python app's page, and after sign-in the call is sent again and the
-// Python app stores the note exactly once, as the user.
+// Python app's page (docs/proxy.png, with AUTHGATE_SCREENSHOTS=1), and
+// after sign-in the call is sent again and the Python app stores the note
+// exactly once, as the user.
 func TestProxyDialog(t *testing.T) {
 	type tc struct{ lib, end string }
 	var cases []tc
@@ -81,6 +82,9 @@ func TestProxyDialog(t *testing.T) {
 			before := len(tb.Notes())
 			tb.do("saving", chromedp.Click(chromedp.ID("save")))
 			tb.waitSignInDialog()
+			if c.lib == "fetch" && c.end == "expired" {
+				shot(t, tb, "proxy.png") // the README's picture of a Python app behind the proxy
+			}
 			if n := len(readPyLog(t, up).Notes); n != 0 {
 				t.Fatalf("the Python app stored %d notes before sign-in", n)
 			}
