@@ -36,21 +36,7 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func (c *cli) proxy(ctx context.Context, args []string) error {
-	fs := c.newFlags("proxy", "proxy --upstream URL [flags]\n\n"+
-		"Runs a reverse proxy in front of the app at --upstream, in any language: every\n"+
-		"request needs a session or an API key, unless its path starts with a --public\n"+
-		"prefix. The app receives X-Authgate-User, X-Authgate-User-Id and\n"+
-		"X-Authgate-Method, and never a copy a client sent. Users, keys and sessions are\n"+
-		"kept in --db (or the Redis --store). On the first run it makes the user\n"+
-		"\"admin\" and an API key; their password and secret are printed once when the\n"+
-		"output is a terminal, or else written to a file only its owner can read.\n"+
-		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
-	var pf proxyFlags
-	pf.register(fs, "127.0.0.1:4180")
-	fs.StringVar(&pf.upstream, "upstream", "", "the app's base `URL` (http:// or https://); required")
-	fs.Var(&pf.public, "public", "a path `prefix` that needs no sign-in, such as /static/ (repeatable)")
-	fs.Var(&pf.trusted, "trusted-proxy", "a `CIDR` whose X-Forwarded-* headers are believed (repeatable; default none)")
-	fs.BoolVar(&pf.noScript, "no-script", false, "do not insert the client script into the app's HTML pages")
+	fs, pf := c.newProxyFlags()
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -99,7 +85,7 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return fmt.Errorf("listening on %s: %w", pf.addr, err)
 	}
 	base := baseURL(ln.Addr())
-	if err := c.printProxyWelcome(base, up, pf, creds); err != nil {
+	if err := c.printProxyWelcome(base, up, *pf, creds); err != nil {
 		ln.Close()
 		return err
 	}
@@ -116,6 +102,26 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 	srv.Protocols.SetUnencryptedHTTP2(true) // h2c, from a TLS-terminating proxy in front
 	log.Info("authgate proxy: listening", "url", base, "upstream", up.String())
 	return serve(ctx, "proxy", srv, ln, log)
+}
+
+// newProxyFlags returns the proxy's flags.
+func (c *cli) newProxyFlags() (*flagSet, *proxyFlags) {
+	fs := c.newFlags("proxy", "proxy --upstream URL [flags]\n\n"+
+		"Runs a reverse proxy in front of the app at --upstream, in any language: every\n"+
+		"request needs a session or an API key, unless its path starts with a --public\n"+
+		"prefix. The app receives X-Authgate-User, X-Authgate-User-Id and\n"+
+		"X-Authgate-Method, and never a copy a client sent. Users, keys and sessions are\n"+
+		"kept in --db (or the Redis --store). On the first run it makes the user\n"+
+		"\"admin\" and an API key; their password and secret are printed once when the\n"+
+		"output is a terminal, or else written to a file only its owner can read.\n"+
+		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
+	pf := new(proxyFlags)
+	pf.register(fs, "127.0.0.1:4180")
+	fs.StringVar(&pf.upstream, "upstream", "", "the app's base `URL` (http:// or https://); required")
+	fs.Var(&pf.public, "public", "a path `prefix` that needs no sign-in, such as /static/ (repeatable)")
+	fs.Var(&pf.trusted, "trusted-proxy", "a `CIDR` whose X-Forwarded-* headers are believed (repeatable; default none)")
+	fs.BoolVar(&pf.noScript, "no-script", false, "do not insert the client script into the app's HTML pages")
+	return fs, pf
 }
 
 // checkProxy validates the proxy's own flags.
