@@ -31,11 +31,13 @@ type options struct {
 	conns       int
 }
 
-// target is a proxy under load: its address and the cookie of a session.
+// target is a proxy under load: its address, the cookie of a session and
+// its process, whose CPU time the phases read.
 type target struct {
 	name   string
 	base   string // http://127.0.0.1:PORT
 	cookie string
+	pid    int
 }
 
 // run starts the processes, signs in to each gate and measures.
@@ -52,16 +54,16 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	upAddr, err := startRole(ctx, self, dir, "upstream")
+	upAddr, _, err := startRole(ctx, self, dir, "upstream")
 	if err != nil {
 		return fmt.Errorf("the upstream: %w", err)
 	}
 	upURL := "http://" + upAddr
-	bareAddr, err := startRole(ctx, self, dir, "bare", "-upstream", upURL)
+	bareAddr, barePID, err := startRole(ctx, self, dir, "bare", "-upstream", upURL)
 	if err != nil {
 		return fmt.Errorf("the bare proxy: %w", err)
 	}
-	targets := []target{{name: "bare ReverseProxy", base: "http://" + bareAddr}}
+	targets := []target{{name: "bare ReverseProxy", base: "http://" + bareAddr, pid: barePID}}
 
 	ag, err := startAuthgate(ctx, o.authgate, dir, upURL)
 	if err != nil {
@@ -88,22 +90,22 @@ func run(ctx context.Context, o options) error {
 
 // startRole runs this program again as role and returns the address it
 // listens on.
-func startRole(ctx context.Context, self, dir, role string, args ...string) (string, error) {
+func startRole(ctx context.Context, self, dir, role string, args ...string) (string, int, error) {
 	addrFile := filepath.Join(dir, role+".addr")
 	cmd := exec.CommandContext(ctx, self, append([]string{"-role", role, "-addr-file", addrFile}, args...)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	go func() { _ = cmd.Wait() }()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if b, err := os.ReadFile(addrFile); err == nil && len(b) > 0 {
-			return string(b), nil
+			return string(b), cmd.Process.Pid, nil
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return "", errors.New("did not start within 20s")
+	return "", 0, errors.New("did not start within 20s")
 }
 
 // startAuthgate builds (unless given) and runs `authgate proxy`, then signs
@@ -122,7 +124,7 @@ func startAuthgate(ctx context.Context, bin, dir, upstream string) (target, erro
 	if err != nil {
 		return target{}, err
 	}
-	cmd.Stderr = io.Discard // its access log, as oauth2-proxy's goes to its own
+	cmd.Stderr = nil // its access log goes to /dev/null, as oauth2-proxy's does
 	if err := cmd.Start(); err != nil {
 		return target{}, err
 	}
@@ -152,7 +154,7 @@ func startAuthgate(ctx context.Context, bin, dir, upstream string) (target, erro
 	// localhost, so that the gate's Secure cookies are kept over http.
 	b := strings.Replace(base[1], "127.0.0.1", "localhost", 1)
 	cookie, err := signIn(ctx, b+"/login", url.Values{"username": {"admin"}, "password": {string(pw[1])}})
-	return target{name: "authgate proxy", base: b, cookie: cookie}, err
+	return target{name: "authgate proxy", base: b, cookie: cookie, pid: cmd.Process.Pid}, err
 }
 
 // startOAuth2Proxy runs oauth2-proxy with an htpasswd user and signs in
@@ -182,7 +184,7 @@ func startOAuth2Proxy(ctx context.Context, bin, dir, upstream string) (target, e
 		"--cookie-secure=false",
 		"--client-id", "unused", "--client-secret", "unused", // the default provider's; never asked
 	)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard // its request log
+	cmd.Stdout, cmd.Stderr = nil, nil // its request log goes to /dev/null
 	if err := cmd.Start(); err != nil {
 		return target{}, err
 	}
@@ -203,7 +205,7 @@ func startOAuth2Proxy(ctx context.Context, bin, dir, upstream string) (target, e
 		time.Sleep(50 * time.Millisecond)
 	}
 	cookie, err := signIn(ctx, base+"/oauth2/sign_in", url.Values{"username": {user}, "password": {pass}})
-	return target{name: "oauth2-proxy v7.15.6", base: base, cookie: cookie}, err
+	return target{name: "oauth2-proxy v7.15.6", base: base, cookie: cookie, pid: cmd.Process.Pid}, err
 }
 
 func freeAddr() (string, error) {
