@@ -6,11 +6,13 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/authgate/authgate/proxy"
@@ -36,6 +38,9 @@ var pageServer = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body = buf.Bytes()
 		h.Set("Content-Encoding", "gzip")
 	}
+	if strings.HasSuffix(r.URL.Path, ".br") {
+		h.Set("Content-Encoding", "br") // the proxy cannot read it; the bytes do not matter
+	}
 	if strings.HasSuffix(r.URL.Path, ".json") {
 		h.Set("Content-Type", "application/json")
 	}
@@ -59,6 +64,7 @@ func TestScriptInserted(t *testing.T) {
 		{"htmx fragment", "/notes", script, true, false, ""},
 		{"fetch of a page", "/notes", script, false, false, ""},
 		{"JSON", "/notes.json", navigation, false, false, ""},
+		{"brotli page", "/notes.br", navigation, false, false, ""},
 		{"API key", "/notes", machine, false, false, ""},
 		{"insertion off", "/notes", navigation, false, true, ""},
 	}
@@ -290,4 +296,44 @@ func TestBadGateway(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A page whose Content-Security-Policy blocks the script, or that comes in
+// an encoding the proxy cannot read, gets one log line for all such pages.
+func TestOneLogLine(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"/notes?csp=script-src+%27none%27", "Content-Security-Policy blocks the client script"},
+		{"/notes.br", "encoding the proxy cannot read"},
+	}
+	for _, tt := range tests {
+		logs := new(lockedLog)
+		f := newFixture(t, pageServer, func(o *proxy.Options) {
+			o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+		})
+		for range 3 {
+			resp := do(t, f.request(t, http.MethodGet, tt.path, navigation, true))
+			_, _ = io.Copy(io.Discard, resp.Body)
+		}
+		if n := strings.Count(logs.String(), tt.want); n != 1 {
+			t.Errorf("%s: %d log lines saying %q; want 1:\n%s", tt.path, n, tt.want, logs.String())
+		}
+	}
+}
+
+// lockedLog is a log the proxy's goroutines write and the test reads.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
