@@ -202,7 +202,8 @@ func TestUploadStreams(t *testing.T) {
 }
 
 // A WebSocket upgrade passes through, also with Firefox's
-// "Connection: keep-alive, Upgrade"; the bytes after it flow both ways.
+// "Connection: keep-alive, Upgrade"; the bytes after it flow both ways. One
+// from a page of another origin is refused.
 func TestWebSocketUpgrade(t *testing.T) {
 	f := newFixture(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "websocket" {
@@ -221,20 +222,27 @@ func TestWebSocketUpgrade(t *testing.T) {
 		_ = rw.Flush()
 	}), nil)
 	u, _ := url.Parse(f.srv.URL)
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
+	upgrade := func(origin string) (*bufio.Reader, net.Conn, *http.Response) {
+		conn, err := net.Dial("tcp", u.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		_, _ = io.WriteString(conn, "GET /ws HTTP/1.1\r\nHost: localhost\r\n"+
+			"Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"+
+			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-Fetch-Mode: websocket\r\n"+
+			"Origin: "+origin+"\r\nCookie: "+f.cookie+"\r\n\r\n")
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return br, conn, resp
 	}
-	defer conn.Close()
-	_, _ = io.WriteString(conn, "GET /ws HTTP/1.1\r\nHost: localhost\r\n"+
-		"Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-Fetch-Mode: websocket\r\nSec-Fetch-Site: same-origin\r\n"+
-		"Origin: http://localhost\r\nCookie: "+f.cookie+"\r\n\r\n")
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
+	if _, _, resp := upgrade("http://evil.localhost"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an upgrade from another origin: status %d, want 403", resp.StatusCode)
 	}
+	br, conn, resp := upgrade("http://localhost")
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		t.Fatalf("status %d, want 101", resp.StatusCode)
 	}

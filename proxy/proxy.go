@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
@@ -154,13 +155,17 @@ func NewTransport() *http.Transport {
 	return t
 }
 
-// ServeHTTP removes every identity header the client sent, then serves the
-// gate's endpoints itself and passes everything else to the upstream
+// ServeHTTP removes every identity header the client sent, refuses a
+// WebSocket upgrade from another origin with 403 (a GET, which cross-origin
+// protection leaves alone, but one that a page elsewhere can open with the
+// user's cookies), then serves the gate's endpoints itself and passes everything else to the upstream
 // through the gate: public paths through [authgate.Gate.Identify], all
 // others through [authgate.Gate.Require].
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	stripSpoofed(r.Header)
 	switch {
+	case crossOriginUpgrade(r):
+		forbidUpgrade(w)
 	case p.isGatePath(r.URL.Path):
 		p.gate.ServeHTTP(w, r)
 	case p.isPublic(r.URL.Path):
@@ -192,4 +197,26 @@ func (p *Proxy) isPublic(pth string) bool {
 func isClean(pth string) bool {
 	c := path.Clean(pth)
 	return c == pth || c+"/" == pth
+}
+
+// crossOriginUpgrade reports whether r asks for a protocol upgrade (a
+// WebSocket) with an Origin whose host is not the one r was sent to.
+func crossOriginUpgrade(r *http.Request) bool {
+	if r.Header.Get("Upgrade") == "" {
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false // not from a browser page
+	}
+	u, err := url.Parse(origin)
+	return err != nil || !strings.EqualFold(u.Host, r.Host)
+}
+
+func forbidUpgrade(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = io.WriteString(w, `{"type":"`+authgate.ProblemCrossOrigin+`","title":"Cross-origin upgrade refused","status":403}`+"\n")
 }
