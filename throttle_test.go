@@ -52,6 +52,8 @@ func TestThrottleConfigChecked(t *testing.T) {
 		{Address: -1},
 		{Window: time.Millisecond},
 		{MaxEntries: -1},
+		{MaxDelay: time.Millisecond},
+		{Remember: -time.Hour},
 	} {
 		if _, err := authgate.New(authgate.Config{Store: memstore.New(), Hasher: testkit.Hasher, Throttle: tc}); err == nil {
 			t.Errorf("New accepted Throttle %+v", tc)
