@@ -15,7 +15,8 @@ import (
 	"github.com/authgate/authgate/client"
 )
 
-// clientScript is the client script, ready to serve.
+// clientScript is the client script, ready to serve: the minified build,
+// gzipped once.
 type clientScript struct {
 	raw       []byte
 	gz        []byte
@@ -24,7 +25,7 @@ type clientScript struct {
 }
 
 func newClientScript() clientScript {
-	raw := []byte(client.Source())
+	raw := []byte(client.Minified())
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	_, _ = zw.Write(raw)

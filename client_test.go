@@ -21,7 +21,7 @@ import (
 // accepted, and answers If-None-Match with 304; the plain URL revalidates.
 func TestClientScriptRoute(t *testing.T) {
 	e := newEnv(t)
-	src := client.Source()
+	src := client.Minified()
 	hashed := e.gate.ScriptURL()
 	if !regexp.MustCompile(`^/\.authgate/client\.[0-9a-f]{12}\.js$`).MatchString(hashed) {
 		t.Fatalf("ScriptURL = %q", hashed)
@@ -80,7 +80,7 @@ func TestClientScriptRoute(t *testing.T) {
 				t.Errorf("Content-Encoding = %q, want none", h.Get("Content-Encoding"))
 			}
 			if string(body) != src {
-				t.Error("the served script differs from client.Source()")
+				t.Error("the served script differs from client.Minified()")
 			}
 			etag := h.Get("Etag")
 			if etag == "" {
@@ -105,7 +105,7 @@ func TestClientScriptRoute(t *testing.T) {
 // script and the gate's paths and options.
 func TestScriptTag(t *testing.T) {
 	e := newEnv(t)
-	sum := sha512.Sum384([]byte(client.Source()))
+	sum := sha512.Sum384([]byte(client.Minified()))
 	integrity := "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
 	tests := []struct {
 		opts authgate.ClientOptions
