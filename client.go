@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/authgate/authgate/client"
 )
@@ -66,8 +67,12 @@ type ClientOptions struct {
 	// the dialog, the script re-sends nothing and reloads the page.
 	// ScriptTagFor sets it from the request.
 	UserID string
-	// WarnSeconds is how long before the idle deadline the warning opens.
-	// Zero lets the script choose its default (120).
+	// WarnSeconds is how long before the session ends the warning opens.
+	// Zero lets the script choose its default (120). Whatever the setting,
+	// the warning takes at most a quarter of the idle timeout, which the
+	// tag tells the script (data-idle-seconds): the warning is modal, so
+	// three quarters of every idle period stay free for work, and a session
+	// just signed in or extended never opens it.
 	WarnSeconds int
 	// ExtendOnActivity lets user activity call keepalive by itself.
 	ExtendOnActivity bool
@@ -101,6 +106,8 @@ func (g *Gate) ScriptTag(opts ClientOptions) template.HTML {
 	b.WriteString(template.HTMLEscapeString(g.keepPath))
 	b.WriteString(`" data-mode="`)
 	b.WriteString(string(mode))
+	b.WriteString(`" data-idle-seconds="`)
+	b.WriteString(strconv.Itoa(max(1, int(g.cfg.IdleTimeout/time.Second))))
 	b.WriteString(`"`)
 	if opts.WarnSeconds > 0 {
 		b.WriteString(` data-warn-seconds="`)

@@ -112,17 +112,17 @@ func TestScriptTag(t *testing.T) {
 		want string
 	}{
 		{authgate.ClientOptions{}, `<script src="` + e.gate.ScriptURL() + `" integrity="` + integrity +
-			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog"></script>`},
+			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog" data-idle-seconds="1800"></script>`},
 		{authgate.ClientOptions{Mode: authgate.ClientRedirect, User: `ada"<x>`, UserID: "u-1&2"}, `<script src="` + e.gate.ScriptURL() + `" integrity="` + integrity +
-			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="redirect"` +
+			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="redirect" data-idle-seconds="1800"` +
 			` data-user="ada&#34;&lt;x&gt;" data-user-id="u-1&amp;2"></script>`},
 		{authgate.ClientOptions{Mode: authgate.ClientDialog, WarnSeconds: 90, ExtendOnActivity: true}, `<script src="` + e.gate.ScriptURL() +
 			`" integrity="` + integrity + `" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive"` +
-			` data-mode="dialog" data-warn-seconds="90" data-extend-on-activity="true"></script>`},
+			` data-mode="dialog" data-idle-seconds="1800" data-warn-seconds="90" data-extend-on-activity="true"></script>`},
 		{authgate.ClientOptions{Mode: authgate.ClientReload, WarnSeconds: -5}, `<script src="` + e.gate.ScriptURL() + `" integrity="` + integrity +
-			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="reload"></script>`},
+			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="reload" data-idle-seconds="1800"></script>`},
 		{authgate.ClientOptions{Mode: `x" onload="alert(1)`}, `<script src="` + e.gate.ScriptURL() + `" integrity="` + integrity +
-			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog"></script>`},
+			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog" data-idle-seconds="1800"></script>`},
 	}
 	for _, tt := range tests {
 		if got := string(e.gate.ScriptTag(tt.opts)); got != tt.want {

@@ -23,6 +23,7 @@ type demoFlags struct {
 	addr     string
 	idle     time.Duration
 	lifetime time.Duration
+	warn     time.Duration
 	signal   string
 	mode     string
 	insecure bool
@@ -39,6 +40,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	fs.StringVar(&df.addr, "addr", "127.0.0.1:8080", "listen on this `host:port` (port 0 picks a free one)")
 	fs.DurationVar(&df.idle, "idle-timeout", 30*time.Minute, "end a session after this long without a request")
 	fs.DurationVar(&df.lifetime, "lifetime", 12*time.Hour, "end a session this long after sign-in, whatever the activity")
+	fs.DurationVar(&df.warn, "warn-before", 2*time.Minute, "open the page's \"Are you still there?\" warning this long before the session ends;\nit never takes more than a quarter of --idle-timeout, so the page stays usable")
 	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
 	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
 	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
@@ -75,7 +77,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("%w", err)
 	}
-	app := demo.New(g, notes, demo.Options{ClientMode: mode, Logger: log, Now: c.now})
+	app := demo.New(g, notes, demo.Options{ClientMode: mode, WarnBefore: df.warn, Logger: log, Now: c.now})
 
 	ln, err := net.Listen("tcp", df.addr)
 	if err != nil {
@@ -116,6 +118,8 @@ func (df *demoFlags) check() (authgate.Config, authgate.ClientMode, error) {
 		return cfg, "", usageError("demo: --idle-timeout must be at least 1s")
 	case df.lifetime < df.idle:
 		return cfg, "", usageError("demo: --lifetime must be at least --idle-timeout")
+	case df.warn < time.Second:
+		return cfg, "", usageError("demo: --warn-before must be at least 1s")
 	}
 	cfg.IdleTimeout = df.idle
 	cfg.Lifetime = df.lifetime
