@@ -167,8 +167,9 @@ note("load:" + location.pathname + location.search);
 
 // serveDialogPage serves /dlg/{lib}: a note page with the client script in
 // mode dialog (client=redirect or reload for the others), the signed-in
-// user's login and id as data-user and data-user-id, warn=N as
-// data-warn-seconds, and activity=1 as data-extend-on-activity.
+// user's login and id as data-user and data-user-id (not with noid=1),
+// warn=N as data-warn-seconds, activity=1 as data-extend-on-activity, and
+// login, logout and keepalive in place of the gate's data-*-url values.
 func (a *testApp) serveDialogPage(w http.ResponseWriter, r *http.Request) {
 	lib := r.PathValue("lib")
 	q := r.URL.Query()
@@ -188,7 +189,15 @@ func (a *testApp) serveDialogPage(w http.ResponseWriter, r *http.Request) {
 	opts.WarnSeconds, _ = strconv.Atoi(q.Get("warn"))
 	opts.ExtendOnActivity = q.Get("activity") == "1"
 	tag := string(a.gate.ScriptTag(opts))
-	if id, ok := authgate.FromContext(r.Context()); ok {
+	for _, name := range []string{"login", "logout", "keepalive"} {
+		if v, ok := q[name]; ok {
+			attr := ` data-` + name + `-url="`
+			i := strings.Index(tag, attr) + len(attr)
+			j := i + strings.IndexByte(tag[i:], '"')
+			tag = tag[:i] + template.HTMLEscapeString(v[0]) + tag[j:]
+		}
+	}
+	if id, ok := authgate.FromContext(r.Context()); ok && q.Get("noid") != "1" {
 		if u, err := a.store.User(r.Context(), id.UserID); err == nil {
 			tag = strings.Replace(tag, "></script>", ` data-user="`+template.HTMLEscapeString(u.Login)+
 				`" data-user-id="`+template.HTMLEscapeString(u.ID)+`"></script>`, 1)
