@@ -2,7 +2,6 @@ package authgate
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -46,35 +45,32 @@ func (g *Gate) renderLogin(w http.ResponseWriter, r *http.Request, v loginView, 
 }
 
 // loginNote says why the user is on the login page, from the session cookie
-// the browser still sends. It never trusts a query parameter for this, so a
-// link cannot make the page say something false.
+// the browser still sends, as [Gate.Require] decided it. It never trusts a
+// query parameter for this, so a link cannot make the page say something
+// false.
 func (g *Gate) loginNote(r *http.Request) string {
 	if r.URL.Query().Get("signed_out") == "1" {
 		return "You have signed out."
 	}
-	tok, present := cookieValue(r, g.sessionCookieName(r))
-	if !present {
-		return ""
-	}
-	h, ok := tokenHash(tok)
-	if !ok {
-		return ""
-	}
-	s, err := g.store.Session(r.Context(), h)
 	now := g.cfg.Now()
+	var res authResult
+	g.sessionState(r.Context(), r, now, &res)
+	s := res.session
 	switch {
-	case errors.Is(err, ErrNotFound):
-		return "Your session has ended. Please sign in again."
-	case err != nil:
+	case res.err != nil:
 		return ""
-	case s.Revoked:
+	case res.ok:
+		return "You are signed in as " + s.UserName + ". Sign in again to switch user."
+	case res.reason == ReasonRevoked:
 		return "You were signed out, from another window or device or by an administrator. Please sign in again."
+	case res.reason != ReasonExpired:
+		return ""
+	case s.UserID == "":
+		return "Your session has ended. Please sign in again."
 	case !now.Before(s.Expires):
 		return "Your session reached its limit of " + humanDuration(s.Expires.Sub(s.CreatedAt)) + ". Please sign in again."
-	case !now.Before(s.IdleDeadline()):
-		return "Your session expired after " + humanDuration(s.IdleTimeout) + " without activity. Please sign in again."
 	}
-	return "You are signed in as " + s.UserName + ". Sign in again to switch user."
+	return "Your session expired after " + humanDuration(s.IdleTimeout) + " without activity. Please sign in again."
 }
 
 // humanDuration writes d as "30 minutes", "12 hours" or "90 seconds".

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"html/template"
 	"net/http"
@@ -188,19 +189,17 @@ func (a *testApp) serveDialogPage(w http.ResponseWriter, r *http.Request) {
 	}
 	opts.WarnSeconds, _ = strconv.Atoi(q.Get("warn"))
 	opts.ExtendOnActivity = q.Get("activity") == "1"
-	tag := string(a.gate.ScriptTag(opts))
+	from := r
+	if q.Get("noid") == "1" {
+		from = r.WithContext(context.Background()) // the tag names nobody
+	}
+	tag := string(a.gate.ScriptTag(from, opts))
 	for _, name := range []string{"login", "logout", "keepalive"} {
 		if v, ok := q[name]; ok {
 			attr := ` data-` + name + `-url="`
 			i := strings.Index(tag, attr) + len(attr)
 			j := i + strings.IndexByte(tag[i:], '"')
 			tag = tag[:i] + template.HTMLEscapeString(v[0]) + tag[j:]
-		}
-	}
-	if id, ok := authgate.FromContext(r.Context()); ok && q.Get("noid") != "1" {
-		if u, err := a.store.User(r.Context(), id.UserID); err == nil {
-			tag = strings.Replace(tag, "></script>", ` data-user="`+template.HTMLEscapeString(u.Login)+
-				`" data-user-id="`+template.HTMLEscapeString(u.ID)+`"></script>`, 1)
 		}
 	}
 	d.Client = template.HTML(tag) //nolint:gosec // the gate's tag and escaped values

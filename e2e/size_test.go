@@ -31,7 +31,7 @@ func TestServedScriptSize(t *testing.T) {
 	}
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
-	m := regexp.MustCompile(`<script src="([^"]+)"`).FindStringSubmatch(string(g.ScriptTag(authgate.ClientOptions{})))
+	m := regexp.MustCompile(`<script src="([^"]+)"`).FindStringSubmatch(string(g.ScriptTag(httptest.NewRequest(http.MethodGet, "/", nil), authgate.ClientOptions{})))
 	if m == nil {
 		t.Fatal("the script tag has no src")
 	}
