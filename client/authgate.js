@@ -488,12 +488,13 @@
   // ended: the deadline passed while the page watched. In mode dialog the
   // warning makes way for a notice and the page stays usable; the next call
   // opens the sign-in dialog. The other modes leave for the login page.
+  var endedText = "Your session expired. Your work is kept: you will be asked to sign in again.";
   function ended() {
     live = 0;
     if (A.mode != "dialog") return gone("expired");
     if (kind) shut();
     ui();
-    status.textContent = "Your session expired. Your work is kept: you will be asked to sign in again.";
+    status.textContent = endedText;
   }
 
   // tick compares the companion cookie's deadlines with the clock: it opens,
@@ -501,7 +502,11 @@
   function tick() {
     var m = /(?:^|;\s*)authgate_exp=(\d+)\.(\d+)/.exec(d.cookie);
     if (!m) return gone("revoked");
-    if (m[0] != seen) had = 1, live = 0; // a new session or a new deadline
+    if (m[0] != seen) { // a new session or a new deadline
+      had = 1;
+      live = 0;
+      if (root && status.textContent == endedText) status.textContent = "";
+    }
     seen = m[0];
     var left = Math.min(m[1], m[2]) - Date.now() / 1e3;
     var lt = +m[2] <= +m[1];
@@ -522,7 +527,7 @@
         "<h2 id=t>Your session will end soon</h2><p id=m aria-live=polite></p><p>It cannot be extended. Sign in again now to keep working.</p><button id=i>Sign in again</button><button id=o>Sign out</button>" :
         "<h2 id=t>Are you still there?</h2><p id=m aria-live=polite></p><button id=k>Stay signed in</button><button id=o>Sign out</button>", "alertdialog");
     }
-    var t = "You will be signed out in " + (s > 60 ? Math.ceil(s / 60) + " minutes." : Math.ceil(s / 10) * 10 + " seconds.");
+    var t = "You will be signed out in " + (s > 60 ? Math.ceil(s / 60) + " minutes." : Math.ceil(s / 5) * 5 + " seconds.");
     var p = dlg.children[1];
     if (p.textContent != t) p.textContent = t;
   }

@@ -58,13 +58,13 @@ func TestWarningShortIdle(t *testing.T) {
 			tb.do("opening the demo", chromedp.Navigate(base+"/"))
 			tb.signIn()
 			tb.do("waiting for the demo page", chromedp.WaitVisible(chromedp.ID("note-text")))
-			tb.poll("waiting for the demo's script", `!!document.getElementById("notes").dataset.loaded`)
 			text := fmt.Sprintf("Typed with a %v idle timeout.", idle)
 			tb.do("typing a note", chromedp.SendKeys(chromedp.ID("note-text"), text))
 			if got := eval[string](tb, `document.getElementById("note-text").value`); got != text {
 				t.Fatalf("typed %q into the page after sign-in, the note holds %q: the page was not usable (dialogs opened: %+v)",
 					text, got, eval[[]opening](tb, `agOpenings`))
 			}
+			tb.poll("waiting for the demo's script", `!!document.getElementById("notes").dataset.loaded`)
 
 			if idle >= 10*time.Second {
 				// A 2.5 s warning: long enough to answer it.
