@@ -62,8 +62,9 @@ type ClientOptions struct {
 	// User is the signed-in user's login name, filled into the sign-in
 	// dialog. [Gate.ScriptTag] sets it from the request.
 	User string
-	// UserID is the signed-in user's id. When somebody else signs in from
-	// the dialog, the script re-sends nothing and reloads the page.
+	// UserID is the signed-in user's id. The dialog sends held calls again
+	// only after a sign-in as this user; without it, or when somebody else
+	// signs in, the script re-sends nothing and reloads the page.
 	// [Gate.ScriptTag] sets it from the request.
 	UserID string
 	// WarnSeconds is how long before the session ends the warning opens.
