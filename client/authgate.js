@@ -162,11 +162,11 @@
  * the quarter starts to bind below 8 minutes), and a session just signed in
  * or extended never opens it. The idle timeout comes from the tag, or
  * without it from the cookie, as the most time left the page has seen
- * (which a session just signed in or extended shows). When the deadline passes while the page watches, the
- * warning closes and a notice says so; the page stays usable, and the next
- * call that meets the ended session opens the sign-in dialog and is held.
- * A BroadcastChannel a BroadcastChannel named "authgate" carries sign-ins, sign-outs
- * and keepalives between tabs at once. The cookie going away means that the
+ * (which a session just signed in or extended shows). When the deadline
+ * passes while the page watches, the warning closes and a notice says so;
+ * the page stays usable, and the next call that meets the ended session
+ * opens the sign-in dialog and is held. A BroadcastChannel named "authgate"
+ * carries sign-ins, sign-outs and keepalives between tabs at once. The cookie going away means that the
  * user signed out: every tab goes to the signed-out state.
  *
  * The user interface lives in a shadow root (<authgate-ui>), made on first
