@@ -10,8 +10,9 @@
 // handler did not run, so the client script can sign the user in again and
 // re-send the call.
 //
-// The wire format is described in the README and in the docs of [Kind],
-// [Reason] and [Signal].
+// The wire format, every answer with its headers and body, is described in
+// docs/PROTOCOL.md in the repository, and in the docs of [Kind], [Reason]
+// and [Signal].
 package authgate
 
 import (
@@ -44,6 +45,10 @@ type Config struct {
 	// a minute, not one a request, however many instances share the store.
 	// Last-seen times are written rounded down to a multiple of it.
 	TouchInterval time.Duration
+	// MaxUserSessions caps the live sessions of one user: a sign-in that
+	// would exceed it ends the user's oldest sessions. Default
+	// DefaultMaxUserSessions; negative for no cap. See [Gate.SignIn].
+	MaxUserSessions int
 
 	// LoginPath is the login page. Default "/login".
 	LoginPath string
@@ -126,6 +131,9 @@ func New(cfg Config) (*Gate, error) {
 	}
 	if cfg.Lifetime < cfg.IdleTimeout {
 		return nil, fmt.Errorf("authgate: Lifetime %v is shorter than IdleTimeout %v", cfg.Lifetime, cfg.IdleTimeout)
+	}
+	if cfg.MaxUserSessions == 0 {
+		cfg.MaxUserSessions = DefaultMaxUserSessions
 	}
 	if cfg.TouchInterval == 0 {
 		cfg.TouchInterval = cfg.IdleTimeout / 30

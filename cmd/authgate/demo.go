@@ -27,6 +27,7 @@ type demoFlags struct {
 	signal   string
 	mode     string
 	insecure bool
+	maxUser  int
 }
 
 func (c *cli) demo(ctx context.Context, args []string) error {
@@ -43,6 +44,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	fs.DurationVar(&df.warn, "warn-before", 2*time.Minute, "open the page's \"Are you still there?\" warning this long before the session ends;\nit never takes more than a quarter of --idle-timeout, so the page stays usable")
 	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
 	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
+	fs.IntVar(&df.maxUser, "max-user-sessions", authgate.DefaultMaxUserSessions, "live sessions one user may have; a sign-in past it ends the oldest (-1: no cap)")
 	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
@@ -123,6 +125,7 @@ func (df *demoFlags) check() (authgate.Config, authgate.ClientMode, error) {
 	}
 	cfg.IdleTimeout = df.idle
 	cfg.Lifetime = df.lifetime
+	cfg.MaxUserSessions = df.maxUser
 	cfg.Signal = sig
 	cfg.InsecureCookies = df.insecure
 	return cfg, mode, nil
@@ -207,8 +210,9 @@ func (c *cli) printWelcome(base string, df demoFlags, cr demoCreds) {
 	} else {
 		fmt.Fprintf(w, "The user %q exists already; its password is not shown again.\n", demoLogin)
 		fmt.Fprintf(w, "  Open:            %s\n", base)
-		fmt.Fprintf(w, "  Reset password:  authgate users passwd %s%s\n", demoLogin, dbFlag)
-		fmt.Fprintf(w, "  New API key:     authgate keys create --user %s --name curl%s\n", demoLogin, dbFlag)
+		self := c.self()
+		fmt.Fprintf(w, "  Reset password:  %s users passwd %s%s\n", self, demoLogin, dbFlag)
+		fmt.Fprintf(w, "  New API key:     %s keys create --user %s --name curl%s\n", self, demoLogin, dbFlag)
 		fmt.Fprintf(w, "  Then:            curl -u ID:SECRET %s\n\n", api)
 	}
 	fmt.Fprintf(w, "Sessions end after %v without a request, and %v after sign-in.\n", df.idle, df.lifetime)
