@@ -63,7 +63,7 @@ func TestServedScriptSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := regexp.MustCompile(`served script is ([0-9.]+) KB gzipped`).FindSubmatch(readme)
+	r := regexp.MustCompile(`served\s+script\s+is\s+([0-9.]+)\s+KB\s+gzipped`).FindSubmatch(readme)
 	if r == nil {
 		t.Fatal(`the README does not state the served script's size ("served script is N.N KB gzipped")`)
 	}

@@ -61,7 +61,7 @@ func TestCoreSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`core alone is ([0-9.]+) KB`).FindSubmatch(readme)
+	m := regexp.MustCompile(`core\s+alone\s+is\s+([0-9.]+)\s+KB`).FindSubmatch(readme)
 	if m == nil {
 		t.Fatal(`the README does not state the core's size ("core alone is N.N KB")`)
 	}
