@@ -10,7 +10,7 @@ import (
 var (
 	// clientScriptMin is the browser script as the gate serves it
 	// ([Gate.ServeHTTP]): client/authgate.min.js, built from the readable
-	// client/authgate.js by go generate in the tools module.
+	// client/authgate.js by go generate in tools/minclient.
 	//go:embed client/authgate.min.js
 	clientScriptMin string
 

@@ -40,7 +40,7 @@
  * part takes signal over. Parts for later modes go after it.
  *
  * The gate serves authgate.min.js, this file minified with esbuild
- * (cd tools && go generate ./...). Tests there and in e2e/ hold the served
+ * (cd tools/minclient && go generate). Tests there and in e2e/ hold the served
  * script to 4 KB gzipped and the core, built on its own, to 1 KB.
  */
 

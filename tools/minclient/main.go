@@ -1,8 +1,9 @@
 // Command minclient builds the served client script: it minifies
 // client/authgate.js, the readable source, into client/authgate.min.js with
-// esbuild. Run it with go generate from the tools module:
+// esbuild. It is a module of its own, so that esbuild never enters
+// authgate's go.mod. Run it with go generate:
 //
-//	cd tools && go generate ./...
+//	cd tools/minclient && go generate
 //
 // The output is committed; a test in this package checks that it is what
 // the source builds to today.

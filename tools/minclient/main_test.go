@@ -26,7 +26,7 @@ func TestCommittedBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s (%d bytes) is not what %s builds to (%d bytes): run go generate in tools/", minifiedPath, len(got), sourcePath, len(want))
+		t.Errorf("%s (%d bytes) is not what %s builds to (%d bytes): run go generate in tools/minclient", minifiedPath, len(got), sourcePath, len(want))
 	}
 	if len(want) >= len(src) {
 		t.Errorf("minified to %d bytes from %d: the minifier did nothing", len(want), len(src))

@@ -1,4 +1,4 @@
-module github.com/authgate/authgate/tools
+module github.com/authgate/authgate/tools/minclient
 
 go 1.26.0
 
