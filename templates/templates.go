@@ -9,7 +9,7 @@ import (
 //go:embed login.html
 var files embed.FS
 
-// Login parses the login page. Its data is authgate's loginView.
+// Login parses the login page. Its data is an authgate.LoginPage.
 func Login() *template.Template {
 	return template.Must(template.ParseFS(files, "login.html"))
 }
