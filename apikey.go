@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -21,7 +22,7 @@ const maxBasicLen = 512
 // NewAPIKey makes a new API key for a user and returns it with its secret.
 // The secret is shown to the user once; the key keeps only its SHA-256.
 // A zero expires means the key does not expire. Store the key with
-// KeyStore.CreateKey.
+// [KeyStore.CreateKey].
 func NewAPIKey(userID, name string, now, expires time.Time) (APIKey, string, error) {
 	if userID == "" {
 		return APIKey{}, "", errors.New("authgate: an API key needs an owner")
@@ -94,10 +95,10 @@ func (g *Gate) keyAuth(ctx context.Context, r *http.Request, authz string, now t
 // headers, bad base64 and a missing colon.
 func parseBasic(authz string) (user, password string, ok bool) {
 	const prefix = "basic "
-	if len(authz) > maxBasicLen || len(authz) < len(prefix) || !equalFold(authz[:len(prefix)], prefix) {
+	if len(authz) > maxBasicLen || len(authz) < len(prefix) || !asciiEqualFold(authz[:len(prefix)], prefix) {
 		return "", "", false
 	}
-	raw, err := base64.StdEncoding.DecodeString(trimSpace(authz[len(prefix):]))
+	raw, err := base64.StdEncoding.DecodeString(textproto.TrimString(authz[len(prefix):]))
 	if err != nil {
 		return "", "", false
 	}

@@ -1,6 +1,6 @@
 // Package authgate makes login sessions in web apps fail loudly and kindly.
 //
-// A Gate sits in front of an app's handlers. It knows who is signed in (a
+// A [Gate] sits in front of an app's handlers. It knows who is signed in (a
 // browser session cookie or an API key over HTTP Basic) and, when nobody is,
 // answers each kind of caller in the way it understands: a page load is sent
 // to the login page and back, a script call (fetch, XHR, jQuery, axios, htmx)
@@ -10,8 +10,8 @@
 // handler did not run, so the client script can sign the user in again and
 // re-send the call.
 //
-// The wire format is described in the README and in the docs of Kind,
-// Reason and Signal.
+// The wire format is described in the README and in the docs of [Kind],
+// [Reason] and [Signal].
 package authgate
 
 import (
@@ -24,12 +24,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/authgate/authgate/templates"
 )
 
-// Config configures a Gate. Only Store is required; every other field has a
-// default that New fills in.
+// Config configures a [Gate]. Only Store is required; every other field has a
+// default that [New] fills in.
 type Config struct {
 	// Store keeps sessions, API keys and users. Required.
 	Store Store
@@ -65,14 +63,14 @@ type Config struct {
 	LoginTemplate *template.Template
 
 	// Signal is what a script call receives when it needs a login.
-	// Default Signal401.
+	// Default [Signal401].
 	Signal Signal
 	// Realm is the realm of the Basic challenge sent to machine clients.
 	// Default "authgate".
 	Realm string
 	// NoUserAgentRule turns off the rule that a request with no Fetch
 	// Metadata and a User-Agent starting with "Mozilla/" is a script call
-	// (for old browsers on plain http). See Classify.
+	// (for old browsers on plain http). See [Gate.Classify].
 	NoUserAgentRule bool
 
 	// InsecureCookies drops the Secure attribute and the __Host- prefix on
@@ -82,29 +80,29 @@ type Config struct {
 	InsecureCookies bool
 
 	// CrossOrigin refuses cross-origin writes after authentication. Default
-	// a new http.CrossOriginProtection; set one to add trusted origins.
+	// a new [http.CrossOriginProtection]; set one to add trusted origins.
 	CrossOrigin *http.CrossOriginProtection
 
-	// Hasher hashes and verifies passwords. Default Argon2id with OWASP's
+	// Hasher hashes and verifies passwords. Default [Argon2id] with OWASP's
 	// parameters.
 	Hasher PasswordHasher
 	// Throttle limits failed sign-ins and API key attempts. Zero fields
-	// take the defaults documented on ThrottleConfig.
+	// take the defaults documented on [ThrottleConfig].
 	Throttle ThrottleConfig
 	// ClientAddr returns the client's address for throttling and the
 	// session list. Default: the host part of r.RemoteAddr. Behind a proxy,
 	// set it to read the proxy's header, and only from a trusted proxy.
 	ClientAddr func(r *http.Request) string
 
-	// Logger receives the gate's logs. Default slog.Default(). No token,
+	// Logger receives the gate's logs. Default [slog.Default]. No token,
 	// secret or password is ever logged.
 	Logger *slog.Logger
-	// Now returns the current time. Default time.Now. Tests set it.
+	// Now returns the current time. Default [time.Now]. Tests set it.
 	Now func() time.Time
 }
 
 // Gate is an authentication middleware with its login endpoints. Make one
-// with New; its methods are safe for concurrent use.
+// with [New]; its methods are safe for concurrent use.
 type Gate struct {
 	cfg        Config
 	store      Store
@@ -204,7 +202,7 @@ func New(cfg Config) (*Gate, error) {
 		keepPath:  cfg.Prefix + "keepalive",
 	}
 	g.scriptPath = cfg.Prefix + "client." + g.script.tag + ".js"
-	g.loginTmpl = templates.Login()
+	g.loginTmpl = loginTemplate()
 	if cfg.LoginTemplate != nil {
 		if err := checkLoginTemplate(cfg.LoginTemplate, cfg.LoginPath); err != nil {
 			return nil, err

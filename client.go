@@ -9,10 +9,9 @@ import (
 	"encoding/hex"
 	"html/template"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
-
-	"github.com/authgate/authgate/client"
 )
 
 // clientScript is the client script, ready to serve.
@@ -24,7 +23,7 @@ type clientScript struct {
 }
 
 func newClientScript() clientScript {
-	raw := []byte(client.Source())
+	raw := []byte(clientSource)
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	_, _ = zw.Write(raw)
@@ -54,16 +53,17 @@ const (
 	ClientDialog ClientMode = "dialog"
 )
 
-// ClientOptions are written into the script tag as data- attributes.
+// ClientOptions are written into the tag of [Gate.ScriptTag] as data-
+// attributes.
 type ClientOptions struct {
 	// Mode is what to do on a login-required signal. Default ClientDialog.
 	Mode ClientMode
 	// User is the signed-in user's login name, filled into the sign-in
-	// dialog. ScriptTagFor sets it from the request.
+	// dialog. [Gate.ScriptTag] sets it from the request.
 	User string
 	// UserID is the signed-in user's id. When somebody else signs in from
 	// the dialog, the script re-sends nothing and reloads the page.
-	// ScriptTagFor sets it from the request.
+	// [Gate.ScriptTag] sets it from the request.
 	UserID string
 	// WarnSeconds is how long before the idle deadline the warning opens.
 	// Zero lets the script choose its default (120).
@@ -72,15 +72,29 @@ type ClientOptions struct {
 	ExtendOnActivity bool
 }
 
-// ScriptURL returns the content-hashed URL of the client script. It is
-// served with a year-long cache, so a new release gets a new URL.
-func (g *Gate) ScriptURL() string { return g.scriptPath }
-
-// ScriptTag returns the <script> tag that loads the client script, with its
-// integrity hash and its settings, for an html/template page:
+// ScriptTag returns the <script> tag that loads the client script into a
+// page served to r: its content-hashed URL (served by [Gate.ServeHTTP] with
+// a year-long cache, so a new release gets a new URL), its integrity hash,
+// the gate's paths and opts, as data- attributes. It fills
+// [ClientOptions.User] and [ClientOptions.UserID] from the [Identity] the
+// gate put in r's context (see [Gate.Require] and [Gate.Identify]), so that
+// the sign-in dialog knows who was signed in; it reads the user's login name
+// from the [Store], and if that fails the dialog simply asks for it. Put it
+// in the page's head with html/template:
 //
-//	{{.AuthgateScript}}
-func (g *Gate) ScriptTag(opts ClientOptions) template.HTML {
+//	page.Execute(w, map[string]any{"Authgate": gate.ScriptTag(r, authgate.ClientOptions{})})
+//	// <head>{{.Authgate}}</head>
+func (g *Gate) ScriptTag(r *http.Request, opts ClientOptions) template.HTML {
+	if id, ok := FromContext(r.Context()); ok {
+		if opts.UserID == "" {
+			opts.UserID = id.UserID
+		}
+		if opts.User == "" {
+			if u, err := g.store.User(r.Context(), id.UserID); err == nil {
+				opts.User = u.Login
+			}
+		}
+	}
 	mode := opts.Mode
 	switch mode {
 	case ClientRedirect, ClientReload, ClientDialog:
@@ -123,24 +137,6 @@ func (g *Gate) ScriptTag(opts ClientOptions) template.HTML {
 	return template.HTML(b.String()) //nolint:gosec // every value is escaped or a constant
 }
 
-// ScriptTagFor is ScriptTag for a page served to r: it fills User and
-// UserID from the identity the gate put in r's context, so that the sign-in
-// dialog knows who was signed in. It reads the user's login name from the
-// store; if that fails, the dialog simply asks for it.
-func (g *Gate) ScriptTagFor(r *http.Request, opts ClientOptions) template.HTML {
-	if id, ok := FromContext(r.Context()); ok {
-		if opts.UserID == "" {
-			opts.UserID = id.UserID
-		}
-		if opts.User == "" {
-			if u, err := g.store.User(r.Context(), id.UserID); err == nil {
-				opts.User = u.Login
-			}
-		}
-	}
-	return g.ScriptTag(opts)
-}
-
 // serveScript serves the client script, gzipped when the client accepts it.
 // The hashed URL is cached for a year; the plain URL must be revalidated.
 func (g *Gate) serveScript(w http.ResponseWriter, r *http.Request, hashed bool) {
@@ -158,12 +154,12 @@ func (g *Gate) serveScript(w http.ResponseWriter, r *http.Request, hashed bool) 
 		h.Set("Cache-Control", "no-cache")
 	}
 	body, etag := g.script.raw, `"`+g.script.tag+`"`
-	gz := acceptsGzip(r.Header["Accept-Encoding"])
+	gz := listAccepts(r.Header["Accept-Encoding"], "gzip")
 	if gz {
 		body, etag = g.script.gz, `"`+g.script.tag+`-gz"`
 	}
 	h.Set("Etag", etag)
-	if inm := first(r.Header, "If-None-Match"); inm != "" && etagMatch(inm, etag) {
+	if inm := headerValue(r.Header, "If-None-Match"); inm != "" && etagMatch(inm, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -177,26 +173,12 @@ func (g *Gate) serveScript(w http.ResponseWriter, r *http.Request, hashed bool) 
 	_, _ = w.Write(body)
 }
 
-func acceptsGzip(values []string) bool {
-	for _, v := range values {
-		for v != "" {
-			var item string
-			item, v = cut(v, ',')
-			name, params := cut(item, ';')
-			if equalFold(trimSpace(name), "gzip") && !zeroQuality(params) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // etagMatch reports whether an If-None-Match list names etag, weakly.
 func etagMatch(list, etag string) bool {
 	for list != "" {
 		var t string
-		t, list = cut(list, ',')
-		t = trimSpace(t)
+		t, list, _ = strings.Cut(list, ",")
+		t = textproto.TrimString(t)
 		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
 			return true
 		}

@@ -8,21 +8,22 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/authgate/authgate"
-	"github.com/authgate/authgate/client"
 )
 
 // TestClientScriptRoute: the hashed URL is cached for a year, gzipped when
 // accepted, and answers If-None-Match with 304; the plain URL revalidates.
 func TestClientScriptRoute(t *testing.T) {
 	e := newEnv(t)
-	src := client.Source()
-	hashed := e.gate.ScriptURL()
+	src := scriptSource(t)
+	hashed := scriptURL(t, e.gate)
 	if !regexp.MustCompile(`^/\.authgate/client\.[0-9a-f]{12}\.js$`).MatchString(hashed) {
 		t.Fatalf("ScriptURL = %q", hashed)
 	}
@@ -80,7 +81,7 @@ func TestClientScriptRoute(t *testing.T) {
 				t.Errorf("Content-Encoding = %q, want none", h.Get("Content-Encoding"))
 			}
 			if string(body) != src {
-				t.Error("the served script differs from client.Source()")
+				t.Error("the served script differs from client/authgate.js")
 			}
 			etag := h.Get("Etag")
 			if etag == "" {
@@ -105,34 +106,34 @@ func TestClientScriptRoute(t *testing.T) {
 // script and the gate's paths and options.
 func TestScriptTag(t *testing.T) {
 	e := newEnv(t)
-	sum := sha512.Sum384([]byte(client.Source()))
+	sum := sha512.Sum384([]byte(scriptSource(t)))
 	integrity := "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
 	tests := []struct {
 		opts authgate.ClientOptions
 		want string
 	}{
-		{authgate.ClientOptions{}, `<script src="` + e.gate.ScriptURL() + `" integrity="` + integrity +
+		{authgate.ClientOptions{}, `<script src="` + scriptURL(t, e.gate) + `" integrity="` + integrity +
 			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog"></script>`},
-		{authgate.ClientOptions{Mode: authgate.ClientRedirect, User: `ada"<x>`, UserID: "u-1&2"}, `<script src="` + e.gate.ScriptURL() + `" integrity="` + integrity +
+		{authgate.ClientOptions{Mode: authgate.ClientRedirect, User: `ada"<x>`, UserID: "u-1&2"}, `<script src="` + scriptURL(t, e.gate) + `" integrity="` + integrity +
 			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="redirect"` +
 			` data-user="ada&#34;&lt;x&gt;" data-user-id="u-1&amp;2"></script>`},
-		{authgate.ClientOptions{Mode: authgate.ClientDialog, WarnSeconds: 90, ExtendOnActivity: true}, `<script src="` + e.gate.ScriptURL() +
+		{authgate.ClientOptions{Mode: authgate.ClientDialog, WarnSeconds: 90, ExtendOnActivity: true}, `<script src="` + scriptURL(t, e.gate) +
 			`" integrity="` + integrity + `" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive"` +
 			` data-mode="dialog" data-warn-seconds="90" data-extend-on-activity="true"></script>`},
-		{authgate.ClientOptions{Mode: authgate.ClientReload, WarnSeconds: -5}, `<script src="` + e.gate.ScriptURL() + `" integrity="` + integrity +
+		{authgate.ClientOptions{Mode: authgate.ClientReload, WarnSeconds: -5}, `<script src="` + scriptURL(t, e.gate) + `" integrity="` + integrity +
 			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="reload"></script>`},
-		{authgate.ClientOptions{Mode: `x" onload="alert(1)`}, `<script src="` + e.gate.ScriptURL() + `" integrity="` + integrity +
+		{authgate.ClientOptions{Mode: `x" onload="alert(1)`}, `<script src="` + scriptURL(t, e.gate) + `" integrity="` + integrity +
 			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog"></script>`},
 	}
 	for _, tt := range tests {
-		if got := string(e.gate.ScriptTag(tt.opts)); got != tt.want {
+		if got := string(scriptTag(e.gate, tt.opts)); got != tt.want {
 			t.Errorf("ScriptTag(%+v) =\n%s\nwant\n%s", tt.opts, got, tt.want)
 		}
 	}
 	// The tag works inside an html/template page unescaped.
 	tmpl := template.Must(template.New("p").Parse(`<head>{{.}}</head>`))
 	var b strings.Builder
-	if err := tmpl.Execute(&b, e.gate.ScriptTag(authgate.ClientOptions{})); err != nil {
+	if err := tmpl.Execute(&b, scriptTag(e.gate, authgate.ClientOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), `<script src="/.authgate/client.`) {
@@ -140,10 +141,33 @@ func TestScriptTag(t *testing.T) {
 	}
 	// Custom paths reach the tag.
 	e2 := newEnv(t, func(c *authgate.Config) { c.LoginPath = "/signin"; c.LogoutPath = "/signout"; c.Prefix = "/_auth" })
-	tag := string(e2.gate.ScriptTag(authgate.ClientOptions{}))
+	tag := string(scriptTag(e2.gate, authgate.ClientOptions{}))
 	for _, want := range []string{`src="/_auth/client.`, `data-login-url="/signin"`, `data-logout-url="/signout"`, `data-keepalive-url="/_auth/keepalive"`} {
 		if !strings.Contains(tag, want) {
 			t.Errorf("tag %q lacks %q", tag, want)
 		}
 	}
+}
+
+// scriptSource is the script the gate embeds.
+func scriptSource(t testing.TB) string {
+	b, err := os.ReadFile("client/authgate.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// scriptTag is g's script tag for a page served to a request nobody signed.
+func scriptTag(g *authgate.Gate, opts authgate.ClientOptions) template.HTML {
+	return g.ScriptTag(httptest.NewRequest(http.MethodGet, "/", nil), opts)
+}
+
+// scriptURL is the hashed URL of the script, as g's script tag names it.
+func scriptURL(t testing.TB, g *authgate.Gate) string {
+	m := regexp.MustCompile(`<script src="([^"]+)"`).FindStringSubmatch(string(scriptTag(g, authgate.ClientOptions{})))
+	if m == nil {
+		t.Fatal("the script tag has no src")
+	}
+	return m[1]
 }

@@ -3,7 +3,9 @@ package authgate
 import (
 	"net"
 	"net/http"
+	"net/textproto"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -31,9 +33,9 @@ func isLocalhost(hostport string) bool {
 		host = h
 	}
 	switch {
-	case host == "127.0.0.1" || host == "::1" || host == "[::1]" || equalFold(host, "localhost"):
+	case host == "127.0.0.1" || host == "::1" || host == "[::1]" || asciiEqualFold(host, "localhost"):
 		return true
-	case len(host) > len(".localhost") && equalFold(host[len(host)-len(".localhost"):], ".localhost"):
+	case len(host) > len(".localhost") && asciiEqualFold(host[len(host)-len(".localhost"):], ".localhost"):
 		return true // browsers treat *.localhost as a secure context too
 	}
 	return false
@@ -62,9 +64,9 @@ func cookieValues(r *http.Request, a, b string) (va string, oka bool, vb string,
 	for _, line := range r.Header["Cookie"] {
 		for line != "" {
 			var part string
-			part, line = cut(line, ';')
-			part = trimSpace(part)
-			k, v := cut(part, '=')
+			part, line, _ = strings.Cut(line, ";")
+			part = textproto.TrimString(part)
+			k, v, _ := strings.Cut(part, "=")
 			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}
@@ -139,10 +141,10 @@ func (g *Gate) clearCompanion(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// ParseCompanion parses a companion cookie value into its idle and lifetime
-// deadlines.
+// ParseCompanion parses a [CompanionCookie] value into its idle and
+// lifetime deadlines.
 func ParseCompanion(v string) (idle, lifetime time.Time, ok bool) {
-	a, b := cut(v, '.')
+	a, b, _ := strings.Cut(v, ".")
 	if !digits(a) || !digits(b) {
 		return time.Time{}, time.Time{}, false
 	}

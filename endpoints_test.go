@@ -77,6 +77,19 @@ func (a *wrappedApp) do(method, target string, signedIn bool, dest string) *http
 	return rec.Result()
 }
 
+// hashedScriptURL returns the content-hashed URL of the client script, from the
+// tag a page would carry.
+func hashedScriptURL(t *testing.T, gate *authgate.Gate) string {
+	t.Helper()
+	tag := string(gate.ScriptTag(httptest.NewRequest("GET", "https://app.test/", nil), authgate.ClientOptions{}))
+	_, rest, _ := strings.Cut(tag, ` src="`)
+	src, _, _ := strings.Cut(rest, `"`)
+	if !strings.HasPrefix(src, "/.authgate/client.") || src == "/.authgate/client.js" {
+		t.Fatalf("the script tag %s has no content-hashed src", tag)
+	}
+	return src
+}
+
 // TestMiddlewareServesOwnEndpoints: a router wrapped whole in Require or
 // Identify still answers the gate's own endpoints, from the gate, and
 // nothing else gets through that way.
@@ -99,7 +112,7 @@ func TestMiddlewareServesOwnEndpoints(t *testing.T) {
 				{"GET", "/login", "document", true, 200, "text/html"},
 				{"POST", "/.authgate/keepalive", "empty", true, 204, ""},
 				{"POST", "/.authgate/keepalive", "empty", false, 401, "application/problem+json"},
-				{"GET", a.gate.ScriptURL(), "script", false, 200, "text/javascript"},
+				{"GET", hashedScriptURL(t, a.gate), "script", false, 200, "text/javascript"},
 				{"GET", "/.authgate/client.js", "script", false, 200, "text/javascript"},
 				{"PUT", "/login", "empty", false, 405, ""},
 				{"POST", "/logout", "document", true, 303, "/login?signed_out=1"}, // last: it ends the session

@@ -175,17 +175,18 @@ func ExampleFromContext() {
 	// Ada's notes (signed in by session)
 }
 
-// ScriptTag prints the client script's tag into a page, with its
-// integrity hash. The hashes change with each release of the script.
+// ScriptTag prints the client script's tag into a page served to r, with
+// its integrity hash. The hashes change with each release of the script.
 func ExampleGate_ScriptTag() {
 	gate, err := authgate.New(authgate.Config{Store: memstore.New()})
 	if err != nil {
 		log.Fatal(err)
 	}
 	page := template.Must(template.New("page").Parse("<head>{{.Authgate}}</head>\n"))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	var b strings.Builder
 	err = page.Execute(&b, map[string]any{
-		"Authgate": gate.ScriptTag(authgate.ClientOptions{Mode: authgate.ClientDialog, WarnSeconds: 120}),
+		"Authgate": gate.ScriptTag(r, authgate.ClientOptions{Mode: authgate.ClientDialog, WarnSeconds: 120}),
 	})
 	if err != nil {
 		log.Fatal(err)

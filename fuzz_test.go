@@ -143,7 +143,7 @@ func FuzzClassify(f *testing.F) {
 		default:
 			t.Fatalf("classify(%+v) = %d, not one of the three kinds", s, k)
 		}
-		if r := (&http.Request{Header: h}); Classify(r, rule) != k {
+		if r := (&http.Request{Header: h}); (&Gate{cfg: Config{NoUserAgentRule: !rule}}).Classify(r) != k {
 			t.Fatalf("Classify and classify disagree on %+v", s)
 		}
 		script := hx == "true" || hardASCIIFold(xrw, "XMLHttpRequest") || mode != ""

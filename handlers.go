@@ -18,7 +18,7 @@ const maxLoginBody = 8 << 10
 //	POST LoginPath              sign in (a form, or JSON)
 //	POST LogoutPath             sign out
 //	POST Prefix+"keepalive"     extend the session; 204 or the login signal
-//	GET  Prefix+"client.js"     the client script (also at ScriptURL)
+//	GET  Prefix+"client.js"     the client script (also at the hashed URL of ScriptTag)
 //
 // Mount it on those paths, for example with net/http's ServeMux:
 //
@@ -42,22 +42,17 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func methodNotAllowed(w http.ResponseWriter, allow string) {
-	w.Header().Set("Allow", allow)
-	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-}
-
 // wantsJSON reports whether a request to a gate endpoint came from script
 // and wants a JSON answer rather than a page or a redirect.
 func (g *Gate) wantsJSON(r *http.Request) bool {
 	if isJSON(r) {
 		return true
 	}
-	return g.classify(r) != KindNavigation
+	return g.Classify(r) != KindNavigation
 }
 
 func isJSON(r *http.Request) bool {
-	mt, _, err := mime.ParseMediaType(first(r.Header, "Content-Type"))
+	mt, _, err := mime.ParseMediaType(headerValue(r.Header, "Content-Type"))
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
@@ -74,9 +69,6 @@ type loginResponse struct {
 	UserName string `json:"user_name"`
 	ReturnTo string `json:"return_to"`
 }
-
-// ProblemInvalidCredentials is the problem type of a refused sign-in.
-const ProblemInvalidCredentials = "urn:authgate:invalid-credentials"
 
 func (g *Gate) serveLogin(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {

@@ -23,7 +23,7 @@ func (m Method) String() string {
 }
 
 // Identity is who made a request. The gate puts it in the request's context;
-// handlers read it with FromContext.
+// handlers read it with [FromContext].
 type Identity struct {
 	UserID    string // the user's stable id
 	UserName  string // the display name at sign-in; empty for API keys

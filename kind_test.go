@@ -46,12 +46,6 @@ func TestClassifyRealHeaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			r := readRequestFile(t, tt.file)
-			if got := authgate.Classify(r, true); got != tt.want {
-				t.Errorf("Classify(ua rule on) = %v, want %v", got, tt.want)
-			}
-			if got := authgate.Classify(r, false); got != tt.wantNo {
-				t.Errorf("Classify(ua rule off) = %v, want %v", got, tt.wantNo)
-			}
 			for _, c := range []struct {
 				noUA bool
 				want authgate.Kind
@@ -64,7 +58,7 @@ func TestClassifyRealHeaders(t *testing.T) {
 					t.Errorf("Gate{NoUserAgentRule: %v}.Classify = %v, want %v", c.noUA, got, c.want)
 				}
 			}
-			if n := testing.AllocsPerRun(100, func() { authgate.Classify(r, true) }); n != 0 {
+			if n := testing.AllocsPerRun(100, func() { classifyGate.Classify(r) }); n != 0 {
 				t.Errorf("Classify allocates %v times per call, want 0", n)
 			}
 		})
@@ -106,10 +100,10 @@ func TestClassifyRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newReq(http.MethodGet, "/x", tt.hdr...)
-			if got := authgate.Classify(r, true); got != tt.want {
+			if got := classifyGate.Classify(r); got != tt.want {
 				t.Errorf("Classify = %v, want %v", got, tt.want)
 			}
-			if n := testing.AllocsPerRun(50, func() { authgate.Classify(r, true) }); n != 0 {
+			if n := testing.AllocsPerRun(50, func() { classifyGate.Classify(r) }); n != 0 {
 				t.Errorf("Classify allocates %v times per call, want 0", n)
 			}
 		})
@@ -121,10 +115,19 @@ func TestClassifyMultipleAcceptLines(t *testing.T) {
 	r := newReq(http.MethodGet, "/x")
 	r.Header.Add("Accept", "application/json")
 	r.Header.Add("Accept", "text/html")
-	if got := authgate.Classify(r, false); got != nav {
+	if got := classifyGate.Classify(r); got != nav {
 		t.Errorf("Classify = %v, want navigation", got)
 	}
 }
+
+// classifyGate is a gate with the default rules, to classify requests.
+var classifyGate = func() *authgate.Gate {
+	g, err := authgate.New(authgate.Config{Store: newFakeStore(), Hasher: cheapHasher})
+	if err != nil {
+		panic(err)
+	}
+	return g
+}()
 
 func TestKindString(t *testing.T) {
 	for k, want := range map[authgate.Kind]string{nav: "navigation", script: "script", machine: "machine", 0: "unknown"} {

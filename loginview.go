@@ -1,7 +1,6 @@
 package authgate
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -76,37 +75,34 @@ const (
 type loginView = LoginPage
 
 // loginReason fills in why the user is on the login page, from the session
-// cookie the browser still sends.
+// cookie the browser still sends, as [Gate.Require] decided it. It never
+// trusts a query parameter for this (but signed_out=1, which says only
+// that), so a link cannot make the page say something false.
 func (g *Gate) loginReason(r *http.Request, v *LoginPage) {
 	if r.URL.Query().Get("signed_out") == "1" {
 		v.Reason, v.ReasonText = LoginSignedOut, "You have signed out."
 		return
 	}
-	tok, present := cookieValue(r, g.sessionCookieName(r))
-	if !present {
-		return
-	}
-	h, ok := tokenHash(tok)
-	if !ok {
-		return
-	}
-	s, err := g.store.Session(r.Context(), h)
 	now := g.cfg.Now()
+	var res authResult
+	g.sessionState(r.Context(), r, now, &res)
+	s := res.session
 	switch {
-	case errors.Is(err, ErrNotFound):
-		v.Reason, v.ReasonText = LoginEnded, "Your session has ended. Please sign in again."
-	case err != nil:
-	case s.Revoked:
+	case res.err != nil:
+	case res.ok:
+		v.SignedInAs = s.UserName
+		v.Reason, v.ReasonText = LoginSignedIn, "You are signed in as "+s.UserName+". Sign in again to switch user."
+	case res.reason == ReasonRevoked:
 		v.Reason, v.ReasonText = LoginRevoked, "You were signed out, from another window or device or by an administrator. Please sign in again."
+	case res.reason != ReasonExpired:
+	case s.UserID == "":
+		v.Reason, v.ReasonText = LoginEnded, "Your session has ended. Please sign in again."
 	case !now.Before(s.Expires):
 		v.Limit = s.Expires.Sub(s.CreatedAt)
 		v.Reason, v.ReasonText = LoginLifetime, "Your session reached its limit of "+humanDuration(v.Limit)+". Please sign in again."
-	case !now.Before(s.IdleDeadline()):
+	default:
 		v.Limit = s.IdleTimeout
 		v.Reason, v.ReasonText = LoginIdle, "Your session expired after "+humanDuration(v.Limit)+" without activity. Please sign in again."
-	default:
-		v.SignedInAs = s.UserName
-		v.Reason, v.ReasonText = LoginSignedIn, "You are signed in as "+s.UserName+". Sign in again to switch user."
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // Require returns a handler that lets only signed-in requests reach next.
-// Anyone else gets the answer for their kind (see Classify and Signal), and
+// Anyone else gets the answer for their kind (see [Gate.Classify] and [Signal]), and
 // next does not run. A cross-origin write from a signed-in browser is refused
 // with 403 after authentication, so an expired session gets the login signal,
 // never a cross-origin error. A store failure gets 503 with Retry-After.
@@ -31,7 +31,7 @@ func (g *Gate) Require(next http.Handler) http.Handler {
 		case res.retry > 0:
 			tooMany(w, res.retry)
 		case !res.ok:
-			g.deny(w, r, g.classify(r), res.reason)
+			g.deny(w, r, g.Classify(r), res.reason)
 		case g.cfg.CrossOrigin.Check(r) != nil:
 			crossOrigin(w)
 		default:
@@ -41,9 +41,9 @@ func (g *Gate) Require(next http.Handler) http.Handler {
 }
 
 // Identify returns a handler that finds out who is signed in, if anyone,
-// and always calls next. Signed-in requests carry an Identity in their
+// and always calls next. Signed-in requests carry an [Identity] in their
 // context; others carry none. Cross-origin writes that carry credentials are
-// refused as in Require; a store failure lets the request through
+// refused as in [Gate.Require]; a store failure lets the request through
 // unidentified. Like Require, it serves the gate's own endpoints itself.
 func (g *Gate) Identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -84,14 +84,9 @@ func (g *Gate) serve(w http.ResponseWriter, r *http.Request, next http.Handler, 
 // client sent in its own headers is ignored: only this can set one.
 func (g *Gate) authenticate(ctx context.Context, r *http.Request, res *authResult) {
 	now := g.cfg.Now()
-	if authz := first(r.Header, "Authorization"); len(authz) > 6 && equalFold(authz[:6], "basic ") {
+	if authz := headerValue(r.Header, "Authorization"); len(authz) > 6 && asciiEqualFold(authz[:6], "basic ") {
 		g.keyAuth(ctx, r, authz, now, res)
 		return
 	}
 	g.sessionAuth(ctx, r, now, res)
 }
-
-// Classify tells the kind of caller r is, with the gate's configuration.
-func (g *Gate) Classify(r *http.Request) Kind { return g.classify(r) }
-
-func (g *Gate) classify(r *http.Request) Kind { return classify(r.Header, !g.cfg.NoUserAgentRule) }

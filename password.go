@@ -74,7 +74,7 @@ func (a Argon2id) Hash(password string) (string, error) {
 		argon2.Version, m, t, p, enc.EncodeToString(salt[:]), enc.EncodeToString(key)), nil
 }
 
-// Verify checks password against a PHC string made by Hash, in constant
+// Verify checks password against a PHC string made by [Argon2id.Hash], in constant
 // time.
 func (a Argon2id) Verify(password, hash string) (bool, error) {
 	ph, err := parsePHC(hash)

@@ -3,6 +3,7 @@ package authgate
 import (
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"strings"
 )
 
@@ -26,14 +27,14 @@ func (g *Gate) plainHTTPByName(r *http.Request) bool {
 		return false
 	}
 	h := r.Header
-	if first(h, "Sec-Fetch-Site") != "" || first(h, "Sec-Fetch-Mode") != "" {
+	if headerValue(h, "Sec-Fetch-Site") != "" || headerValue(h, "Sec-Fetch-Mode") != "" {
 		return false
 	}
-	if strings.HasPrefix(first(h, "Origin"), "https://") || strings.HasPrefix(first(h, "Referer"), "https://") {
+	if strings.HasPrefix(headerValue(h, "Origin"), "https://") || strings.HasPrefix(headerValue(h, "Referer"), "https://") {
 		return false
 	}
-	proto, _, _ := strings.Cut(first(h, "X-Forwarded-Proto"), ",")
-	if equalFold(trimSpace(proto), "https") {
+	proto, _, _ := strings.Cut(headerValue(h, "X-Forwarded-Proto"), ",")
+	if asciiEqualFold(textproto.TrimString(proto), "https") {
 		return false
 	}
 	for _, f := range h["Forwarded"] {

@@ -80,7 +80,7 @@ func safeStart(p string) bool {
 	if len(p) == 0 || p[0] != '/' || (len(p) > 1 && (p[1] == '/' || p[1] == '\\')) {
 		return false
 	}
-	path, _ := cut(p, '?')
+	path, _, _ := strings.Cut(p, "?")
 	for seg := path[1:]; ; {
 		var s string
 		s, seg = cutAny(seg)
@@ -110,16 +110,16 @@ func requestReturnTo(r *http.Request) string {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return SafeReturnTo(r.URL.RequestURI())
 	}
-	return sameOriginPath(r, first(r.Header, "Referer"))
+	return sameOriginPath(r, headerValue(r.Header, "Referer"))
 }
 
 // scriptReturnTo is the page a script call was made from: HX-Current-URL or
 // the same-origin Referer.
 func scriptReturnTo(r *http.Request) string {
-	if p := sameOriginPath(r, first(r.Header, "Hx-Current-Url")); p != "" {
+	if p := sameOriginPath(r, headerValue(r.Header, "Hx-Current-Url")); p != "" {
 		return p
 	}
-	return sameOriginPath(r, first(r.Header, "Referer"))
+	return sameOriginPath(r, headerValue(r.Header, "Referer"))
 }
 
 // sameOriginPath returns the safe path and query of an absolute URL on the

@@ -49,16 +49,33 @@ type authResult struct {
 	err       error // the store failed
 }
 
-// sessionAuth checks the session cookie of r. now is the request's time.
+// sessionAuth checks the session cookie of r at now, the request's time,
+// and touches a valid session when its last-seen time is a slot behind.
 func (g *Gate) sessionAuth(ctx context.Context, r *http.Request, now time.Time, res *authResult) {
-	tok, present, companion, _ := cookieValues(r, g.sessionCookieName(r), CompanionCookie)
-	res.companion = companion
-	if !present || tok == "" {
-		res.reason = ReasonNone
+	g.sessionState(ctx, r, now, res)
+	if !res.ok {
 		return
 	}
+	s, h := &res.session, res.id.SessionID
+	if seen := g.touchSlot(now); seen.After(s.LastSeen) && g.claimTouch(h, seen) {
+		if err := g.store.TouchSession(ctx, h, seen); err != nil {
+			// The request is still valid: serve it and try again later.
+			g.log.LogAttrs(ctx, warnLevel, "authgate: touching a session failed", errAttr(err))
+		} else {
+			s.LastSeen = seen
+		}
+	}
+}
+
+// sessionState decides what the session cookie of r says at now, without
+// writing the store: signed in (res.ok), or the reason why not, with the
+// stored session when the store still knows it. It is the one place that
+// decides; [Gate.Require] and the login page's note both read it.
+func (g *Gate) sessionState(ctx context.Context, r *http.Request, now time.Time, res *authResult) {
+	tok, present, companion, _ := cookieValues(r, g.sessionCookieName(r), CompanionCookie)
+	res.companion = companion
 	h, ok := tokenHash(tok)
-	if !ok {
+	if !present || !ok {
 		res.reason = ReasonNone
 		return
 	}
@@ -79,14 +96,6 @@ func (g *Gate) sessionAuth(ctx context.Context, r *http.Request, now time.Time, 
 		res.reason = ReasonExpired
 		res.session = s
 		return
-	}
-	if seen := g.touchSlot(now); seen.After(s.LastSeen) && g.claimTouch(h, seen) {
-		if err := g.store.TouchSession(ctx, h, seen); err != nil {
-			// The request is still valid: serve it and try again later.
-			g.log.LogAttrs(ctx, warnLevel, "authgate: touching a session failed", errAttr(err))
-		} else {
-			s.LastSeen = seen
-		}
 	}
 	res.ok = true
 	res.session = s
@@ -154,7 +163,7 @@ func (g *Gate) SignIn(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		LastSeen:    now,
 		IdleTimeout: g.cfg.IdleTimeout,
 		Expires:     now.Add(g.cfg.Lifetime),
-		UserAgent:   truncate(first(r.Header, "User-Agent"), 256),
+		UserAgent:   truncate(headerValue(r.Header, "User-Agent"), 256),
 		Address:     truncate(g.cfg.ClientAddr(r), 64),
 	}
 	if err := g.store.CreateSession(ctx, s); err != nil {

@@ -29,7 +29,7 @@ func HashOf(b []byte) Hash { return Hash(sha256.Sum256(b)) }
 // String returns the hash in lower-case hex.
 func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 
-// ParseHash parses the hex form that String returns.
+// ParseHash parses the hex form that [Hash.String] returns.
 func ParseHash(s string) (Hash, error) {
 	var h Hash
 	if len(s) != hex.EncodedLen(len(h)) {
@@ -131,7 +131,7 @@ type KeyStore interface {
 
 // UserStore keeps accounts for the built-in login form. Apps with their own
 // user table implement it over that table, or skip it and call
-// Gate.SignIn from their own login handler.
+// [Gate.SignIn] from their own login handler.
 type UserStore interface {
 	// CreateUser stores a new user; ErrDuplicate if the id or login is taken.
 	CreateUser(ctx context.Context, u User) error
@@ -148,7 +148,8 @@ type UserStore interface {
 	Users(ctx context.Context) ([]User, error)
 }
 
-// Store is everything the gate keeps. memstore and sqlitestore implement it.
+// Store is everything a [Gate] keeps ([Config.Store]). The memstore,
+// sqlitestore and redisstore packages implement it.
 type Store interface {
 	SessionStore
 	KeyStore

@@ -187,14 +187,7 @@ func (a *testApp) serveDialogPage(w http.ResponseWriter, r *http.Request) {
 	}
 	opts.WarnSeconds, _ = strconv.Atoi(q.Get("warn"))
 	opts.ExtendOnActivity = q.Get("activity") == "1"
-	tag := string(a.gate.ScriptTag(opts))
-	if id, ok := authgate.FromContext(r.Context()); ok {
-		if u, err := a.store.User(r.Context(), id.UserID); err == nil {
-			tag = strings.Replace(tag, "></script>", ` data-user="`+template.HTMLEscapeString(u.Login)+
-				`" data-user-id="`+template.HTMLEscapeString(u.ID)+`"></script>`, 1)
-		}
-	}
-	d.Client = template.HTML(tag) //nolint:gosec // the gate's tag and escaped values
+	d.Client = a.gate.ScriptTag(r, opts)
 	var buf bytes.Buffer
 	if err := dialogPageTmpl.Execute(&buf, d); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

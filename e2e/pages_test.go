@@ -90,9 +90,9 @@ func (a *testApp) servePage(w http.ResponseWriter, r *http.Request) {
 	switch mode := r.URL.Query().Get("client"); mode {
 	case "none":
 	case "reload":
-		d.Client = a.gate.ScriptTag(authgate.ClientOptions{Mode: authgate.ClientReload})
+		d.Client = a.gate.ScriptTag(r, authgate.ClientOptions{Mode: authgate.ClientReload})
 	default:
-		d.Client = a.gate.ScriptTag(authgate.ClientOptions{Mode: authgate.ClientRedirect})
+		d.Client = a.gate.ScriptTag(r, authgate.ClientOptions{Mode: authgate.ClientRedirect})
 	}
 	var buf bytes.Buffer
 	if err := pageTmpl.Execute(&buf, d); err != nil {
