@@ -3,10 +3,12 @@
 // tests serve themselves from a gate with an in-memory store and a clock they
 // can move, so a session expires at once. The pages load the client script
 // and real jQuery 3 and 4, axios, htmx 2 and htmx 4, installed by npm from
-// this folder's package.json at exact versions:
+// this folder's package.json at exact versions. The folder is a Go module of
+// its own, so that chromedp and the other test-only dependencies never enter
+// the library's go.mod:
 //
 //	cd e2e && npm ci
-//	go test ./e2e/
+//	go test ./...
 //
 // A test that needs the browser or node_modules skips with a message when
 // either is missing, unless the environment variable AUTHGATE_REQUIRE (a
