@@ -2,7 +2,10 @@ package authgate_test
 
 import (
 	"context"
+	"fmt"
 	"html/template"
+	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -49,6 +52,7 @@ func newTemplateGate(t *testing.T, lifetime time.Duration) *templateGate {
 		Throttle:      authgate.ThrottleConfig{Account: 2},
 		LoginTemplate: template.Must(template.New("login").Parse(appLoginTemplate)),
 		Now:           func() time.Time { return time.Unix(0, tg.now.Load()) },
+		Logger:        slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -200,4 +204,35 @@ func TestLoginTemplateChecked(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "LoginTemplate") {
 		t.Errorf("New with a template naming a missing field: err %v, want one naming LoginTemplate", err)
 	}
+}
+
+// An app renders its own login page: the gate executes the app's template
+// with a LoginPage, here after a wrong password. Every value is escaped.
+func ExampleConfig_loginTemplate() {
+	page := template.Must(template.New("login").Parse(`{{with .Error}}<p role="alert">{{.}}</p>{{end}}
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="return_to" value="{{.ReturnTo}}">
+<input name="username" value="{{.Username}}"> <input name="password" type="password">
+</form>`))
+	gate, err := authgate.New(authgate.Config{Store: memstore.New(), LoginTemplate: page})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	form := url.Values{"username": {`<ada>`}, "password": {"wrong"}, "return_to": {"/notes"}}
+	r := httptest.NewRequest("POST", "https://example.com/login", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Sec-Fetch-Mode", "navigate")
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	w := httptest.NewRecorder()
+	gate.ServeHTTP(w, r)
+	fmt.Println(w.Code)
+	fmt.Println(w.Body.String())
+	// Output:
+	// 401
+	// <p role="alert">Wrong user name or password.</p>
+	// <form method="post" action="/login">
+	// <input type="hidden" name="return_to" value="/notes">
+	// <input name="username" value="&lt;ada&gt;"> <input name="password" type="password">
+	// </form>
 }
