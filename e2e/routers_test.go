@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -26,12 +28,16 @@ import (
 
 // routerApp is what each router serves besides the gate.
 type routerApp struct {
+	gate      *authgate.Gate
 	adminRuns atomic.Int32
 }
 
+// notes is a page that loads the client script.
 func (a *routerApp) notes(w http.ResponseWriter, r *http.Request) {
 	id, _ := authgate.FromContext(r.Context())
-	fmt.Fprintf(w, "notes of %s", id.UserName)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "<!doctype html><title>Notes</title>%s<p id=\"app\">notes of %s</p>",
+		a.gate.ScriptTag(r, authgate.ClientOptions{}), html.EscapeString(id.UserName))
 }
 
 func (a *routerApp) admin(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +122,7 @@ func TestRoutersWithRequireOnEveryRoute(t *testing.T) {
 		t.Run(rt.name, func(t *testing.T) {
 			store := memstore.New()
 			hasher := authgate.Argon2id{Memory: 64, Time: 1}
-			gate, err := authgate.New(authgate.Config{Store: store, Hasher: hasher})
+			gate, err := authgate.New(authgate.Config{Store: store, Hasher: hasher, Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +134,7 @@ func TestRoutersWithRequireOnEveryRoute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			app := &routerApp{}
+			app := &routerApp{gate: gate}
 			srv := httptest.NewTLSServer(rt.build(gate, app))
 			t.Cleanup(srv.Close)
 			jar, err := cookiejar.New(nil)
@@ -170,7 +176,7 @@ func TestRoutersWithRequireOnEveryRoute(t *testing.T) {
 
 			// Signing in lands on the page asked for.
 			res, body = b.do("POST", "/login", "navigate", url.Values{"username": {testLogin}, "password": {testPassword}, "return_to": {"/notes"}})
-			if res.StatusCode != 200 || res.Request.URL.Path != "/notes" || body != "notes of Ada" {
+			if res.StatusCode != 200 || res.Request.URL.Path != "/notes" || !strings.Contains(body, `<p id="app">notes of Ada</p>`) {
 				t.Fatalf("signing in ended at %s with %d %q, want /notes", res.Request.URL, res.StatusCode, body)
 			}
 
@@ -187,6 +193,40 @@ func TestRoutersWithRequireOnEveryRoute(t *testing.T) {
 			if res, _ = b.do("POST", "/.authgate/keepalive", "cors", nil); res.StatusCode != http.StatusUnauthorized || res.Header.Get("Authgate-Login") == "" {
 				t.Errorf("POST /.authgate/keepalive signed out: %d, want the login signal", res.StatusCode)
 			}
+		})
+	}
+}
+
+// TestRoutersInChromium: in Chromium, a page behind a router with
+// r.Use(gate.Require) goes to the login page and back, and its client
+// script loads.
+func TestRoutersInChromium(t *testing.T) {
+	for _, rt := range routers {
+		t.Run(rt.name, func(t *testing.T) {
+			tb := newTab(t)
+			store := memstore.New()
+			hasher := authgate.Argon2id{Memory: 64, Time: 1}
+			gate, err := authgate.New(authgate.Config{Store: store, Hasher: hasher, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hash, err := hasher.Hash(testPassword)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = store.CreateUser(context.Background(), authgate.User{ID: testUserID, Login: testLogin, Name: "Ada", PasswordHash: hash, CreatedAt: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(rt.build(gate, &routerApp{gate: gate}))
+			t.Cleanup(srv.Close)
+			base := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+
+			if got := tb.open(base + "/notes"); got != "/notes" {
+				t.Fatalf("signing in from /notes came back to %s", got)
+			}
+			tb.poll("waiting for the client script to load",
+				`performance.getEntriesByType("resource").some(e => e.name.includes("/.authgate/client.") && e.responseStatus === 200)`)
 		})
 	}
 }
