@@ -27,5 +27,6 @@ func (g *Gate) ownEndpoint(r *http.Request) bool {
 	default:
 		return false
 	}
-	return path.Clean(p) == p
+	c := path.Clean(p)
+	return c == p || c+"/" == p // a configured path may end in a slash
 }
