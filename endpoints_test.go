@@ -158,3 +158,34 @@ func TestMiddlewareServesOwnEndpoints(t *testing.T) {
 		})
 	}
 }
+
+// TestMiddlewareServesConfiguredPaths: the paths handed to the gate are the
+// configured ones, a trailing slash included, and the defaults are then
+// the app's.
+func TestMiddlewareServesConfiguredPaths(t *testing.T) {
+	gate, err := authgate.New(authgate.Config{Store: memstore.New(), LoginPath: "/auth/login/", LogoutPath: "/auth/logout", Prefix: "/_ag/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs atomic.Int32
+	h := gate.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { runs.Add(1) }))
+	tests := []struct {
+		target string
+		status int
+	}{
+		{"/auth/login/", 200},
+		{"/_ag/client.js", 200},
+		{"/auth/login", 303},
+		{"/login", 303},
+		{"/.authgate/client.js", 303},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "https://app.test"+tt.target, nil)
+		r.Header.Set("Sec-Fetch-Mode", "navigate")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != tt.status || runs.Load() != 0 {
+			t.Errorf("GET %s: %d (handler runs %d), want %d from the gate", tt.target, rec.Code, runs.Load(), tt.status)
+		}
+	}
+}
