@@ -193,8 +193,16 @@ func buildDocBlocks(t *testing.T, blocks []docBlock) ([]byte, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rootMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goLine := regexp.MustCompile(`(?m)^go \S+$`).Find(rootMod)
+	if goLine == nil {
+		t.Fatal("go.mod has no go line")
+	}
 	dir := t.TempDir()
-	mod := "module authgate.test/docblocks\n\ngo 1.25.0\n\nrequire github.com/authgate/authgate v0.0.0\n\nreplace github.com/authgate/authgate => " + strconv.Quote(root) + "\n"
+	mod := "module authgate.test/docblocks\n\n" + string(goLine) + "\n\nrequire github.com/authgate/authgate v0.0.0\n\nreplace github.com/authgate/authgate => " + strconv.Quote(root) + "\n"
 	write(t, filepath.Join(dir, "go.mod"), mod)
 	write(t, filepath.Join(dir, "go.sum"), string(sum))
 	for i, b := range blocks {
