@@ -53,7 +53,7 @@ func TestSessionDoesNotAllocate(t *testing.T) {
 // strings shared, and fails above 256 bytes a session.
 func TestBytesPerSession(t *testing.T) {
 	if testing.Short() {
-		t.Skip("allocates 100k sessions")
+		t.Skip("allocates 100k sessions; runs without -short")
 	}
 	const n = 100_000
 	now := time.Now()

@@ -91,7 +91,7 @@ func TestErrors(t *testing.T) {
 			wantText: "cannot open",
 			skip: func() string {
 				if runtime.GOOS == "windows" || os.Geteuid() == 0 {
-					return "permissions do not bind this user"
+					return "file permissions do not bind root or Windows; run the tests as another user"
 				}
 				return ""
 			},

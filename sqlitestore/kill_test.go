@@ -28,7 +28,7 @@ func TestSurvivesKill(t *testing.T) {
 		t.Skip("needs a killable child process")
 	}
 	path := filepath.Join(t.TempDir(), "authgate.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), killDBEnv+"="+path)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe() // held open: the child waits on it
@@ -103,30 +103,38 @@ func TestSurvivesKill(t *testing.T) {
 
 const killSessions = 50
 
-// TestKillChild is the child process of TestSurvivesKill; on its own it
-// does nothing.
-func TestKillChild(t *testing.T) {
-	path := os.Getenv(killDBEnv)
-	if path == "" {
-		t.Skip("runs only as the child of TestSurvivesKill")
+// TestMain runs the package's tests, or with killDBEnv set acts as the
+// child process of TestSurvivesKill instead.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(killDBEnv); path != "" {
+		if err := killChild(context.Background(), path); err != nil {
+			fmt.Fprintln(os.Stderr, "kill child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
-	ctx := context.Background()
+	os.Exit(m.Run())
+}
+
+// killChild writes sessions to the database at path, reports each on
+// standard output, then waits to be killed.
+func killChild(ctx context.Context, path string) error {
 	s, err := Open(ctx, path)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for i := range killSessions {
 		x := storetest.NewSession("u1", time.Now())
 		if err := s.CreateSession(ctx, x); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if err := s.TouchSession(ctx, x.ID, time.Now()); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		kind := "live"
 		if i == killSessions/2 {
 			if err := s.RevokeSession(ctx, x.ID); err != nil {
-				t.Fatal(err)
+				return err
 			}
 			kind = "revoked"
 		}
@@ -135,5 +143,5 @@ func TestKillChild(t *testing.T) {
 	fmt.Println("ready -")
 	// Wait to be killed; the parent never writes.
 	_, err = io.Copy(io.Discard, os.Stdin)
-	t.Fatal(errors.Join(errors.New("stdin closed before the kill"), err))
+	return errors.Join(errors.New("stdin closed before the kill"), err)
 }

@@ -17,7 +17,7 @@ import (
 // gracefully with exit code 0.
 func TestBinaryStopsOnSignal(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary")
+		t.Skip("builds the binary; runs without -short")
 	}
 	t.Parallel()
 	gobin, err := exec.LookPath("go")
