@@ -9,8 +9,8 @@ import (
 )
 
 // LoginPage is what the login page shows: the data that the built-in page
-// and an app's own [Config.LoginTemplate] are executed with. Every field is
-// plain text; html/template escapes it wherever the template puts it.
+// and an app's own [Config.LoginTemplate] are executed with. Its strings are
+// plain text; html/template escapes them wherever the template puts them.
 //
 // The form must post, as application/x-www-form-urlencoded, the fields
 // username, password and return_to (the value of ReturnTo) to Action.
