@@ -203,8 +203,8 @@ func buildDocBlocks(t *testing.T, blocks []docBlock) ([]byte, error) {
 	}
 	dir := t.TempDir()
 	mod := "module authgate.test/docblocks\n\n" + string(goLine) + "\n\nrequire github.com/authgate/authgate v0.0.0\n\nreplace github.com/authgate/authgate => " + strconv.Quote(root) + "\n"
-	write(t, filepath.Join(dir, "go.mod"), mod)
-	write(t, filepath.Join(dir, "go.sum"), string(sum))
+	writeDocFile(t, filepath.Join(dir, "go.mod"), mod)
+	writeDocFile(t, filepath.Join(dir, "go.sum"), string(sum))
 	for i, b := range blocks {
 		pkg := fmt.Sprintf("block%02d", i+1)
 		src, err := b.goFile(pkg)
@@ -214,7 +214,7 @@ func buildDocBlocks(t *testing.T, blocks []docBlock) ([]byte, error) {
 		if err := os.Mkdir(filepath.Join(dir, pkg), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		write(t, filepath.Join(dir, pkg, "block.go"), src)
+		writeDocFile(t, filepath.Join(dir, pkg, "block.go"), src)
 	}
 	cmd := exec.CommandContext(t.Context(), goCmd, "build", "./...")
 	cmd.Dir = dir
@@ -224,7 +224,7 @@ func buildDocBlocks(t *testing.T, blocks []docBlock) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
-func write(t *testing.T, path, data string) {
+func writeDocFile(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
