@@ -10,8 +10,9 @@
 // handler did not run, so the client script can sign the user in again and
 // re-send the call.
 //
-// The wire format is described in the README and in the docs of [Kind],
-// [Reason] and [Signal].
+// The wire format, every answer with its headers and body, is described in
+// docs/PROTOCOL.md in the repository, and in the docs of [Kind], [Reason]
+// and [Signal].
 package authgate
 
 import (

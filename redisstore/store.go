@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -61,6 +62,9 @@ type Options struct {
 	// KeyRetention is how long Redis keeps an API key after its expiry.
 	// Default DefaultKeyRetention.
 	KeyRetention time.Duration
+	// Logger receives the store's warnings, such as the one New gives for a
+	// Redis that keeps no data across a restart. Default slog.Default().
+	Logger *slog.Logger
 }
 
 // Store keeps sessions, API keys and users in Redis. It implements
@@ -85,7 +89,9 @@ const maxRetries = 2
 
 // New connects to Redis as opts says, checks that it answers and returns a
 // Store. A single address that belongs to a Redis Cluster connects to the
-// whole cluster.
+// whole cluster. New warns through Options.Logger when a Redis server keeps
+// no data across a restart (neither RDB snapshots nor AOF): users and API
+// keys would be lost with the sessions.
 func New(ctx context.Context, opts Options) (*Store, error) {
 	if len(opts.Addrs) == 0 {
 		return nil, errors.New("redisstore: Options.Addrs is empty")
@@ -104,6 +110,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if opts.KeyRetention == 0 {
 		opts.KeyRetention = DefaultKeyRetention
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
 	if opts.CacheTTL < 0 || opts.Timeout < 0 || opts.KeyRetention < 0 || opts.DB < 0 {
 		return nil, errors.New("redisstore: CacheTTL, Timeout, KeyRetention and DB may not be negative")
@@ -139,6 +148,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		client.Close()
 		return nil, err
 	}
+	s.warnWithoutPersistence(ctx, opts.Logger, opts.Timeout)
 	return s, nil
 }
 

@@ -24,10 +24,13 @@ type cli struct {
 	hasher authgate.PasswordHasher
 	// now is the clock for new records and the demo's gate.
 	now func() time.Time
+	// self returns the shell words that run this command again, for the
+	// command lines the demo prints.
+	self func() string
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
-	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, hasher: authgate.Argon2id{}, now: time.Now}
+	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, hasher: authgate.Argon2id{}, now: time.Now, self: selfCommand}
 }
 
 const usageText = `authgate: login sessions that fail loudly and kindly.
@@ -96,12 +99,12 @@ func subcommands(group string) string {
 // main dispatches args and returns the exit code.
 func (c *cli) main(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(c.stderr, usageText+exitCodesHelp)
+		fmt.Fprint(c.stderr, usageText+exitCodesHelp())
 		return exitUsage
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(c.stdout, usageText+exitCodesHelp)
+		fmt.Fprint(c.stdout, usageText+exitCodesHelp())
 		return exitOK
 	}
 	name, rest := args[0], args[1:]
@@ -182,5 +185,5 @@ func (c *cli) printUsage(fs *flagSet, w io.Writer) {
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
-	fmt.Fprint(w, "\n"+exitCodesHelp)
+	fmt.Fprint(w, "\n"+exitCodesHelp())
 }

@@ -203,8 +203,9 @@ func (c *cli) printWelcome(base string, df demoFlags, cr demoCreds) {
 	} else {
 		fmt.Fprintf(w, "The user %q exists already; its password is not shown again.\n", demoLogin)
 		fmt.Fprintf(w, "  Open:            %s\n", base)
-		fmt.Fprintf(w, "  Reset password:  authgate users passwd %s%s\n", demoLogin, dbFlag)
-		fmt.Fprintf(w, "  New API key:     authgate keys create --user %s --name curl%s\n", demoLogin, dbFlag)
+		self := c.self()
+		fmt.Fprintf(w, "  Reset password:  %s users passwd %s%s\n", self, demoLogin, dbFlag)
+		fmt.Fprintf(w, "  New API key:     %s keys create --user %s --name curl%s\n", self, demoLogin, dbFlag)
 		fmt.Fprintf(w, "  Then:            curl -u ID:SECRET %s\n\n", api)
 	}
 	fmt.Fprintf(w, "Sessions end after %v without a request, and %v after sign-in.\n", df.idle, df.lifetime)

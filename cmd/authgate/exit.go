@@ -9,24 +9,40 @@ import (
 	"github.com/authgate/authgate/sqlitestore"
 )
 
-// Exit codes. The usage text and the package doc list them too.
+// Exit codes. exitCodes says what each means; it is the one list of them:
+// the help text is made from it, and tests check the package doc and the
+// README against it.
 const (
-	exitOK        = 0 // success
-	exitFailure   = 1 // failure at run time
-	exitUsage     = 2 // unknown command, bad flag, argument or input
-	exitDatabase  = 3 // database locked, read-only, or cannot be opened or created
-	exitDuplicate = 4 // a user with that login already exists
-	exitNotFound  = 5 // no such user, API key or session
+	exitOK        = 0
+	exitFailure   = 1
+	exitUsage     = 2
+	exitDatabase  = 3
+	exitDuplicate = 4
+	exitNotFound  = 5
 )
 
-const exitCodesHelp = `Exit codes:
-  0  success
-  1  failure at run time (the server failed, Redis unreachable, ...)
-  2  bad usage: unknown command, bad flag, argument or input
-  3  the database is locked, read-only, or cannot be opened or created
-  4  duplicate: a user with that login already exists
-  5  not found: no such user, API key or session
-`
+// exitCodes lists every exit code with its meaning, in order.
+var exitCodes = []struct {
+	code    int
+	meaning string
+}{
+	{exitOK, "success"},
+	{exitFailure, "failure at run time (the server failed, the port is in use, Redis is unreachable)"},
+	{exitUsage, "bad usage: unknown command, bad flag, argument or input"},
+	{exitDatabase, "the database cannot be opened, created or used (locked, read-only, full, corrupt, not a database, newer schema)"},
+	{exitDuplicate, "duplicate: a user with that login already exists"},
+	{exitNotFound, "not found: no such user, API key or session"},
+}
+
+// exitCodesHelp is the list of exit codes that the help texts end with.
+func exitCodesHelp() string {
+	var b strings.Builder
+	b.WriteString("Exit codes:\n")
+	for _, e := range exitCodes {
+		fmt.Fprintf(&b, "  %d  %s\n", e.code, e.meaning)
+	}
+	return b.String()
+}
 
 // exitError is an error with the exit code it calls for.
 type exitError struct {

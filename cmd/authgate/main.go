@@ -22,9 +22,9 @@
 // Exit codes:
 //
 //	0  success
-//	1  failure at run time (the server failed, Redis unreachable, ...)
+//	1  failure at run time (the server failed, the port is in use, Redis is unreachable)
 //	2  bad usage: unknown command, bad flag, argument or input
-//	3  the database is locked, read-only, or cannot be opened or created
+//	3  the database cannot be opened, created or used (locked, read-only, full, corrupt, not a database, newer schema)
 //	4  duplicate: a user with that login already exists
 //	5  not found: no such user, API key or session
 package main

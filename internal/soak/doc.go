@@ -4,7 +4,7 @@
 //
 // Every answer must be either the protected handler's answer for the
 // client's own user or the exact login-required signal for the request's
-// kind (DESIGN.md section 3); the test counts both and fails on any answer
+// kind (docs/PROTOCOL.md section 3); the test counts both and fails on any answer
 // for another user, any 5xx, any request served after its session was
 // revoked or past its deadlines, any session that ended early, and any
 // goroutine left running afterwards.
