@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -216,7 +217,17 @@ func buildDocBlocks(t *testing.T, blocks []docBlock) ([]byte, error) {
 		}
 		writeDocFile(t, filepath.Join(dir, pkg, "block.go"), src)
 	}
-	cmd := exec.CommandContext(t.Context(), goCmd, "build", "./...")
+	args := []string{"build"}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				// Built as this test was, the blocks reuse the build
+				// cache's copies of the repository's dependencies.
+				args = append(args, "-race")
+			}
+		}
+	}
+	cmd := exec.CommandContext(t.Context(), goCmd, append(args, "./...")...)
 	cmd.Dir = dir
 	// Offline: the modules come from the module cache that built this
 	// repository; -mod=mod lets go complete the temporary go.mod from it.
