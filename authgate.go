@@ -45,6 +45,10 @@ type Config struct {
 	// a minute, not one a request, however many instances share the store.
 	// Last-seen times are written rounded down to a multiple of it.
 	TouchInterval time.Duration
+	// MaxUserSessions caps the live sessions of one user: a sign-in that
+	// would exceed it ends the user's oldest sessions. Default
+	// DefaultMaxUserSessions; negative for no cap. See [Gate.SignIn].
+	MaxUserSessions int
 
 	// LoginPath is the login page. Default "/login".
 	LoginPath string
@@ -136,6 +140,9 @@ func New(cfg Config) (*Gate, error) {
 	}
 	if cfg.Lifetime < cfg.IdleTimeout {
 		return nil, fmt.Errorf("authgate: Lifetime %v is shorter than IdleTimeout %v", cfg.Lifetime, cfg.IdleTimeout)
+	}
+	if cfg.MaxUserSessions == 0 {
+		cfg.MaxUserSessions = DefaultMaxUserSessions
 	}
 	if cfg.TouchInterval == 0 {
 		cfg.TouchInterval = cfg.IdleTimeout / 30

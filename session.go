@@ -146,8 +146,10 @@ func (g *Gate) sweepTouches(now time.Time) {
 
 // SignIn starts a new session for u and sets its cookies on w. It always
 // issues a new token, so a token planted before sign-in is never promoted,
-// and it revokes the session r carried, if any. Apps with their own login
-// handler call it after checking the user's credentials.
+// and it revokes the session r carried, if any. When the user then has more
+// than [Config.MaxUserSessions] live sessions, it ends the oldest; the cap
+// holds with several instances sharing a store. Apps with their own login handler call it after
+// checking the user's credentials.
 func (g *Gate) SignIn(ctx context.Context, w http.ResponseWriter, r *http.Request, u User) (Session, error) {
 	if u.ID == "" {
 		return Session{}, errors.New("authgate: SignIn needs a user id")
@@ -169,6 +171,7 @@ func (g *Gate) SignIn(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if err := g.store.CreateSession(ctx, s); err != nil {
 		return Session{}, fmt.Errorf("authgate: creating a session: %w", err)
 	}
+	g.capSessions(ctx, s)
 	g.setSessionCookie(w, r, tok)
 	g.setCompanion(w, r, &s, "")
 	return s, nil

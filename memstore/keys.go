@@ -12,7 +12,10 @@ import (
 
 // CreateKey stores a new key, or returns an error wrapping
 // authgate.ErrDuplicate if its id is taken.
-func (s *Store) CreateKey(_ context.Context, k authgate.APIKey) error {
+func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
+	if err := stopped(ctx); err != nil {
+		return err
+	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if _, ok := s.keys[k.ID]; ok {
@@ -22,49 +25,31 @@ func (s *Store) CreateKey(_ context.Context, k authgate.APIKey) error {
 	return nil
 }
 
-// Key returns the key with the given id, or authgate.ErrNotFound. It does
-// not allocate.
-func (s *Store) Key(_ context.Context, id string) (authgate.APIKey, error) {
-	s.keyMu.RLock()
-	k, ok := s.keys[id]
-	s.keyMu.RUnlock()
-	if !ok {
-		return authgate.APIKey{}, authgate.ErrNotFound
-	}
-	return k, nil
+// Key returns the key with the given id, or authgate.ErrNotFound.
+func (s *Store) Key(ctx context.Context, id string) (authgate.APIKey, error) {
+	return lookup(ctx, &s.keyMu, s.keys, id)
 }
 
 // TouchKey moves the key's LastUsed forward to used.
-func (s *Store) TouchKey(_ context.Context, id string, used time.Time) error {
-	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
-	k, ok := s.keys[id]
-	if !ok {
-		return authgate.ErrNotFound
-	}
-	if used.After(k.LastUsed) {
-		k.LastUsed = used
-		s.keys[id] = k
-	}
-	return nil
+func (s *Store) TouchKey(ctx context.Context, id string, used time.Time) error {
+	return update(ctx, &s.keyMu, s.keys, id, func(k *authgate.APIKey) {
+		if used.After(k.LastUsed) {
+			k.LastUsed = used
+		}
+	})
 }
 
 // RevokeKey marks the key revoked.
-func (s *Store) RevokeKey(_ context.Context, id string) error {
-	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
-	k, ok := s.keys[id]
-	if !ok {
-		return authgate.ErrNotFound
-	}
-	k.Revoked = true
-	s.keys[id] = k
-	return nil
+func (s *Store) RevokeKey(ctx context.Context, id string) error {
+	return update(ctx, &s.keyMu, s.keys, id, func(k *authgate.APIKey) { k.Revoked = true })
 }
 
 // RevokeUserKeys revokes the user's keys that are not yet revoked and
 // returns how many.
-func (s *Store) RevokeUserKeys(_ context.Context, userID string) (int, error) {
+func (s *Store) RevokeUserKeys(ctx context.Context, userID string) (int, error) {
+	if err := stopped(ctx); err != nil {
+		return 0, err
+	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	n := 0
@@ -79,7 +64,10 @@ func (s *Store) RevokeUserKeys(_ context.Context, userID string) (int, error) {
 }
 
 // UserKeys lists the user's keys, revoked ones included, newest first.
-func (s *Store) UserKeys(_ context.Context, userID string) ([]authgate.APIKey, error) {
+func (s *Store) UserKeys(ctx context.Context, userID string) ([]authgate.APIKey, error) {
+	if err := stopped(ctx); err != nil {
+		return nil, err
+	}
 	var out []authgate.APIKey
 	s.keyMu.RLock()
 	for _, k := range s.keys {

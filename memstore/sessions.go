@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
 // minPurge is the fewest sessions made between two purges of expired ones.
@@ -27,18 +28,9 @@ type session struct {
 	revoked   bool
 }
 
-// zeroMS is the zero time.Time in unix milliseconds, so that a zero time
-// comes back zero.
-const zeroMS = -62135596800000
-
-func toMS(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(ms int64) time.Time {
-	if ms == zeroMS {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
-}
+// toMS and fromMS are the store's time form, shared with the other stores.
+func toMS(t time.Time) int64    { return storekit.ToMS(t) }
+func fromMS(ms int64) time.Time { return storekit.FromMS(ms) }
 
 func pack(s *authgate.Session) session {
 	return session{
@@ -71,13 +63,16 @@ func (r *session) unpack(id authgate.Hash) authgate.Session {
 
 // CreateSession stores a new session, replacing any with the same id. Now
 // and then it first drops the sessions past their absolute deadline.
-func (s *Store) CreateSession(_ context.Context, x authgate.Session) error {
+func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
+	if err := stopped(ctx); err != nil {
+		return err
+	}
 	r := pack(&x)
 	s.sessMu.Lock()
 	defer s.sessMu.Unlock()
 	s.creates++
 	if s.creates >= s.purgeAt {
-		s.purgeLocked(time.Now())
+		s.purgeLocked(s.now())
 	}
 	s.sessions[x.ID] = r
 	return nil
@@ -99,50 +94,33 @@ func (s *Store) purgeLocked(now time.Time) {
 
 // Session returns the session with the given id, or authgate.ErrNotFound.
 // It does not allocate.
-func (s *Store) Session(_ context.Context, id authgate.Hash) (authgate.Session, error) {
-	s.sessMu.RLock()
-	r, ok := s.sessions[id]
-	s.sessMu.RUnlock()
-	if !ok {
-		return authgate.Session{}, authgate.ErrNotFound
+func (s *Store) Session(ctx context.Context, id authgate.Hash) (authgate.Session, error) {
+	r, err := lookup(ctx, &s.sessMu, s.sessions, id)
+	if err != nil {
+		return authgate.Session{}, err
 	}
 	return r.unpack(id), nil
 }
 
 // TouchSession moves the session's LastSeen forward to seen.
-func (s *Store) TouchSession(_ context.Context, id authgate.Hash, seen time.Time) error {
+func (s *Store) TouchSession(ctx context.Context, id authgate.Hash, seen time.Time) error {
 	ms := toMS(seen)
-	s.sessMu.Lock()
-	defer s.sessMu.Unlock()
-	r, ok := s.sessions[id]
-	if !ok {
-		return authgate.ErrNotFound
-	}
-	if ms > r.lastSeen {
-		r.lastSeen = ms
-		s.sessions[id] = r
-	}
-	return nil
+	return update(ctx, &s.sessMu, s.sessions, id, func(r *session) { r.lastSeen = max(r.lastSeen, ms) })
 }
 
 // RevokeSession marks the session revoked.
-func (s *Store) RevokeSession(_ context.Context, id authgate.Hash) error {
-	s.sessMu.Lock()
-	defer s.sessMu.Unlock()
-	r, ok := s.sessions[id]
-	if !ok {
-		return authgate.ErrNotFound
-	}
-	r.revoked = true
-	s.sessions[id] = r
-	return nil
+func (s *Store) RevokeSession(ctx context.Context, id authgate.Hash) error {
+	return update(ctx, &s.sessMu, s.sessions, id, func(r *session) { r.revoked = true })
 }
 
 // RevokeUserSessions revokes the user's sessions that are neither revoked
 // nor past their absolute deadline, and returns how many. It scans every
 // session.
-func (s *Store) RevokeUserSessions(_ context.Context, userID string) (int, error) {
-	now := toMS(time.Now())
+func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
+	if err := stopped(ctx); err != nil {
+		return 0, err
+	}
+	now := toMS(s.now())
 	s.sessMu.Lock()
 	defer s.sessMu.Unlock()
 	n := 0
@@ -158,8 +136,11 @@ func (s *Store) RevokeUserSessions(_ context.Context, userID string) (int, error
 
 // UserSessions lists the user's sessions that are neither revoked nor past
 // their absolute deadline, newest first. It scans every session.
-func (s *Store) UserSessions(_ context.Context, userID string) ([]authgate.Session, error) {
-	now := toMS(time.Now())
+func (s *Store) UserSessions(ctx context.Context, userID string) ([]authgate.Session, error) {
+	if err := stopped(ctx); err != nil {
+		return nil, err
+	}
+	now := toMS(s.now())
 	var out []authgate.Session
 	s.sessMu.RLock()
 	for id, r := range s.sessions {

@@ -11,14 +11,17 @@ package memstore
 
 import (
 	"sync"
+	"time"
 
 	"github.com/authgate/authgate"
 )
 
 // Store is an in-memory authgate.Store. Make one with New; it is safe for
-// concurrent use. Methods ignore their context, since they never wait on
-// anything but a lock.
+// concurrent use. Like every store, its methods fail with an error wrapping
+// the context's error once their context is done, and change nothing.
 type Store struct {
+	now func() time.Time // see WithClock
+
 	sessMu   sync.RWMutex
 	sessions map[authgate.Hash]session
 	creates  int // sessions made since the last purge
@@ -35,13 +38,29 @@ type Store struct {
 // Every authgate.Store method is implemented.
 var _ authgate.Store = (*Store)(nil)
 
+// Option changes how New makes a Store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of time.Now, for
+// the one decision it takes by the clock: whether a session is past its
+// absolute deadline (RevokeUserSessions, UserSessions and the purge of old
+// sessions). Give it the clock the gate has in authgate.Config.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
 // New returns an empty store.
-func New() *Store {
-	return &Store{
+func New(opts ...Option) *Store {
+	s := &Store{
+		now:      time.Now,
 		sessions: make(map[authgate.Hash]session),
 		purgeAt:  minPurge,
 		keys:     make(map[string]authgate.APIKey),
 		users:    make(map[string]authgate.User),
 		byLogin:  make(map[string]string),
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }

@@ -11,7 +11,10 @@ import (
 
 // CreateUser stores a new user, or returns an error wrapping
 // authgate.ErrDuplicate if its id or login is taken.
-func (s *Store) CreateUser(_ context.Context, u authgate.User) error {
+func (s *Store) CreateUser(ctx context.Context, u authgate.User) error {
+	if err := stopped(ctx); err != nil {
+		return err
+	}
 	s.userMu.Lock()
 	defer s.userMu.Unlock()
 	if _, ok := s.users[u.ID]; ok {
@@ -26,19 +29,16 @@ func (s *Store) CreateUser(_ context.Context, u authgate.User) error {
 }
 
 // User returns the user with the given id, or authgate.ErrNotFound.
-func (s *Store) User(_ context.Context, id string) (authgate.User, error) {
-	s.userMu.RLock()
-	defer s.userMu.RUnlock()
-	u, ok := s.users[id]
-	if !ok {
-		return authgate.User{}, authgate.ErrNotFound
-	}
-	return u, nil
+func (s *Store) User(ctx context.Context, id string) (authgate.User, error) {
+	return lookup(ctx, &s.userMu, s.users, id)
 }
 
 // UserByLogin returns the user with the given login, or
 // authgate.ErrNotFound.
-func (s *Store) UserByLogin(_ context.Context, login string) (authgate.User, error) {
+func (s *Store) UserByLogin(ctx context.Context, login string) (authgate.User, error) {
+	if err := stopped(ctx); err != nil {
+		return authgate.User{}, err
+	}
 	s.userMu.RLock()
 	defer s.userMu.RUnlock()
 	id, ok := s.byLogin[login]
@@ -49,20 +49,15 @@ func (s *Store) UserByLogin(_ context.Context, login string) (authgate.User, err
 }
 
 // SetPassword replaces the user's password hash.
-func (s *Store) SetPassword(_ context.Context, id, passwordHash string) error {
-	s.userMu.Lock()
-	defer s.userMu.Unlock()
-	u, ok := s.users[id]
-	if !ok {
-		return authgate.ErrNotFound
-	}
-	u.PasswordHash = passwordHash
-	s.users[id] = u
-	return nil
+func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error {
+	return update(ctx, &s.userMu, s.users, id, func(u *authgate.User) { u.PasswordHash = passwordHash })
 }
 
 // DeleteUser removes the user. Its sessions and keys stay.
-func (s *Store) DeleteUser(_ context.Context, id string) error {
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	if err := stopped(ctx); err != nil {
+		return err
+	}
 	s.userMu.Lock()
 	defer s.userMu.Unlock()
 	u, ok := s.users[id]
@@ -75,7 +70,10 @@ func (s *Store) DeleteUser(_ context.Context, id string) error {
 }
 
 // Users lists every user, ordered by login.
-func (s *Store) Users(_ context.Context) ([]authgate.User, error) {
+func (s *Store) Users(ctx context.Context) ([]authgate.User, error) {
+	if err := stopped(ctx); err != nil {
+		return nil, err
+	}
 	s.userMu.RLock()
 	out := make([]authgate.User, 0, len(s.users))
 	for _, u := range s.users {

@@ -14,7 +14,7 @@ import (
 //
 // The sessions are written by another Store, as by another instance: the
 // instance that writes a session reads it past its cache for CacheTTL
-// afterwards (see recentWrites).
+// afterwards (see keyWindow).
 func BenchmarkSession(b *testing.B) {
 	srv := redistest.Start(b)
 	ctx := context.Background()

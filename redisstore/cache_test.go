@@ -2,10 +2,14 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"regexp"
 	"strconv"
+	"sync"
 	"testing"
 
+	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/redistest"
 )
 
@@ -24,9 +28,84 @@ func hmgetCalls(t *testing.T, srv *redistest.Server) int {
 	return n
 }
 
+// trackedKeys reads how many keys Redis tracks for client-side caching.
+func trackedKeys(t *testing.T, srv *redistest.Server) int {
+	t.Helper()
+	info, err := srv.Do("INFO", "stats")
+	if err != nil {
+		t.Fatalf("INFO stats: %v", err)
+	}
+	m := regexp.MustCompile(`tracking_total_keys:(\d+)`).FindStringSubmatch(info)
+	if m == nil {
+		t.Fatalf("INFO stats has no tracking_total_keys:\n%s", info)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// TestForgedTokensAreNotTracked reads 10,000 random session ids, as forged
+// cookies make the gate do, and checks that Redis tracks next to none of
+// them while a real session is still answered from the cache.
+func TestForgedTokensAreNotTracked(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	writer := openStore(t, Options{Addrs: []string{srv.Addr}})
+	reader := openStore(t, Options{Addrs: []string{srv.Addr}})
+	real := newSession("u1")
+	if err := writer.CreateSession(ctx, real); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Session(ctx, real.ID); err != nil {
+		t.Fatalf("Session: %v", err)
+	}
+
+	const forged, workers = 10_000, 8
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range forged / workers {
+				var token [32]byte
+				_, _ = rand.Read(token[:])
+				if _, err := reader.Session(ctx, authgate.HashOf(token[:])); !errors.Is(err, authgate.ErrNotFound) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("Session of a forged id: error %v, want ErrNotFound", err)
+	}
+	n := trackedKeys(t, srv)
+	t.Logf("after %d forged ids Redis tracks %d keys", forged, n)
+	if n > 10 {
+		t.Errorf("after %d forged ids Redis tracks %d keys, want at most 10", forged, n)
+	}
+
+	before := hmgetCalls(t, srv)
+	const reads = 50
+	for range reads {
+		if _, err := reader.Session(ctx, real.ID); err != nil {
+			t.Fatalf("Session: %v", err)
+		}
+	}
+	// The first read after the one that found it is cached.
+	if got := hmgetCalls(t, srv) - before; got > 1 {
+		t.Errorf("%d reads of a real session reached Redis %d times, want at most 1", reads, got)
+	}
+	if n := trackedKeys(t, srv); n < 1 {
+		t.Errorf("Redis tracks %d keys with a real session cached, want at least 1", n)
+	}
+}
+
 // TestCacheSavesRoundTrips checks that repeated reads of a session on an
-// instance that did not write it reach Redis once with caching, and every
-// time without.
+// instance that did not write it reach Redis twice with caching (once past
+// the cache to find it, once to cache it) and every time without.
 func TestCacheSavesRoundTrips(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
@@ -39,7 +118,7 @@ func TestCacheSavesRoundTrips(t *testing.T) {
 	tests := []struct {
 		noCache bool
 		want    int
-	}{{false, 1}, {true, reads}}
+	}{{false, 2}, {true, reads}}
 	for _, tt := range tests {
 		t.Run("nocache="+strconv.FormatBool(tt.noCache), func(t *testing.T) {
 			reader := openStore(t, Options{Addrs: []string{srv.Addr}, NoCache: tt.noCache})

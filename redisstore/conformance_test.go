@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"testing"
+	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/redistest"
@@ -12,9 +13,14 @@ import (
 // a fresh key prefix and a fresh client for every subtest.
 func conformance(t *testing.T, addrs []string, noCache bool) {
 	var p prefixer
-	storetest.RunWith(t, func(t *testing.T) authgate.Store {
+	storetest.Run(t, func(t *testing.T) authgate.Store {
 		return openStore(t, Options{Addrs: addrs, Prefix: p.next(), NoCache: noCache})
-	}, storetest.Options{Cancel: true})
+	})
+	t.Run("Clock", func(t *testing.T) {
+		storetest.RunClock(t, func(t *testing.T, now func() time.Time) authgate.Store {
+			return openStore(t, Options{Addrs: addrs, Prefix: p.next(), NoCache: noCache, Now: now})
+		})
+	})
 }
 
 // TestConformance runs the suite against one redis-server, with and

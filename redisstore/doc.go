@@ -5,8 +5,11 @@
 // # Reads cost no round trip
 //
 // Session and Key use Redis's server-assisted client-side caching (RESP3
-// CLIENT TRACKING, through github.com/redis/rueidis): a record read once is
-// kept in the process and served from memory until Redis says it changed.
+// CLIENT TRACKING, through github.com/redis/rueidis): a record found by one
+// read is cached by the next and served from memory until Redis says it
+// changed. A record not found is never cached, so forged session tokens
+// leave nothing in Redis's tracking table, which would otherwise fill and
+// evict real sessions from every instance's cache.
 // When any instance touches or revokes a session, Redis pushes an
 // invalidation to every client that holds it, so a sign-out on one instance
 // is seen by the others within milliseconds. A cached record also lapses

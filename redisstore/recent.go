@@ -6,18 +6,19 @@ import (
 	"time"
 )
 
-// recentWrites remembers the records this Store wrote in the last window,
-// so that reading one back skips the client-side cache.
+// keyWindow remembers keys noted in the last window. A Store keeps two:
+// the records it wrote (recent) and the records it found (found).
 //
-// Redis invalidates a cached record when anyone writes it, but the
-// invalidation reaches the client after the reply to the write, and
+// A record this Store wrote in the last window is read back past the
+// client-side cache. Redis invalidates a cached record when anyone writes
+// it, but the invalidation reaches the client after the reply to the write, and
 // possibly on another connection. Without this, a read that follows this
 // instance's own write (a sign-out, then the next request) could, for a few
 // microseconds, still be answered from the old cached copy. A cached copy
 // never lives longer than the cache TTL, so skipping the cache for that
 // long after a write is always enough. Other instances need none of this:
 // they see the write when its invalidation arrives.
-type recentWrites struct {
+type keyWindow struct {
 	window time.Duration
 	n      atomic.Int64 // len(until), read without the lock on the hot path
 
@@ -26,13 +27,13 @@ type recentWrites struct {
 	sweep time.Time // when to next drop the entries that have lapsed
 }
 
-func newRecentWrites(window time.Duration) *recentWrites {
-	return &recentWrites{window: window, until: make(map[string]time.Time)}
+func newKeyWindow(window time.Duration) *keyWindow {
+	return &keyWindow{window: window, until: make(map[string]time.Time)}
 }
 
-// add records that key was written just now. Call it after the write has
+// add notes the keys just now. After a write, call it once the write has
 // returned.
-func (r *recentWrites) add(keys ...string) {
+func (r *keyWindow) add(keys ...string) {
 	now := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -50,8 +51,8 @@ func (r *recentWrites) add(keys ...string) {
 	r.n.Store(int64(len(r.until)))
 }
 
-// has reports whether key was written in the last window.
-func (r *recentWrites) has(key string) bool {
+// has reports whether key was noted in the last window.
+func (r *keyWindow) has(key string) bool {
 	if r.n.Load() == 0 {
 		return false
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestRecentWrites(t *testing.T) {
-	long := newRecentWrites(time.Hour)
+	long := newKeyWindow(time.Hour)
 	if long.has("a") {
 		t.Error("has(a) before any write")
 	}
@@ -20,7 +20,7 @@ func TestRecentWrites(t *testing.T) {
 		}
 	}
 
-	short := newRecentWrites(time.Millisecond)
+	short := newKeyWindow(time.Millisecond)
 	short.add("a")
 	if !waitFor(time.Second, func() bool { return !short.has("a") }) {
 		t.Fatal("a write was still recent long after the window")

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
 // Defaults for the zero fields of Options.
@@ -62,6 +63,12 @@ type Options struct {
 	// KeyRetention is how long Redis keeps an API key after its expiry.
 	// Default DefaultKeyRetention.
 	KeyRetention time.Duration
+	// Now is the clock for what the store decides by the time: whether a
+	// session is past its absolute deadline (RevokeUserSessions,
+	// UserSessions). Default time.Now; give it the clock the gate has in
+	// authgate.Config.Now. Redis itself deletes a session's record at its
+	// deadline by the server's clock.
+	Now func() time.Time
 	// Logger receives the store's warnings, such as the one New gives for a
 	// Redis that keeps no data across a restart. Default slog.Default().
 	Logger *slog.Logger
@@ -75,9 +82,11 @@ type Store struct {
 	keys      keyspace
 	scripts   scripts
 	schema    schema
-	recent    *recentWrites // nil without client-side caching
+	recent    *keyWindow // records written lately; nil without client-side caching
+	found     *keyWindow // records found lately; nil without client-side caching
 	cacheTTL  time.Duration
 	retention time.Duration
+	now       func() time.Time
 	closeOnce sync.Once
 }
 
@@ -111,6 +120,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	if opts.KeyRetention == 0 {
 		opts.KeyRetention = DefaultKeyRetention
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -140,9 +152,11 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		schema:    newSchema(),
 		cacheTTL:  opts.CacheTTL,
 		retention: opts.KeyRetention,
+		now:       opts.Now,
 	}
 	if !opts.NoCache {
-		s.recent = newRecentWrites(opts.CacheTTL)
+		s.recent = newKeyWindow(opts.CacheTTL)
+		s.found = newKeyWindow(max(opts.CacheTTL, foundFor))
 	}
 	if err := s.Ping(ctx); err != nil {
 		client.Close()
@@ -184,11 +198,31 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("redisstore: %s: %w", what, err)
 }
 
+// foundFor is how long a record that a read found may be read through the
+// client-side cache before a read past the cache finds it again.
+const foundFor = time.Minute
+
 // readCached reads the given fields of a record, from the client-side
 // cache when it may.
+//
+// Only records known to exist are read through the cache. A cached read
+// makes Redis track the key for this client until it changes, and a key
+// that does not exist never changes: every forged session token would stay
+// in Redis's tracking table, which is bounded, and past its bound Redis
+// evicts real sessions' entries from every client's cache. So a record not
+// found lately is read past the cache (untracked: the client tracks only
+// the reads it asks to cache), and one that was found is cached from its
+// next read on. Rejecting forged tokens before any lookup would need a
+// secret shared by every instance to sign them; this needs nothing.
 func (s *Store) readCached(ctx context.Context, key string, fields []string) rueidis.RedisResult {
-	if s.recent == nil || s.recent.has(key) {
-		return s.client.Do(ctx, s.client.B().Hmget().Key(key).Field(fields...).Build())
+	if s.recent == nil || s.recent.has(key) || !s.found.has(key) {
+		r := s.client.Do(ctx, s.client.B().Hmget().Key(key).Field(fields...).Build())
+		if s.found != nil {
+			if _, found, err := newDecoder(r, len(fields)); err == nil && found {
+				s.found.add(key)
+			}
+		}
+		return r
 	}
 	return s.client.DoCache(ctx, s.client.B().Hmget().Key(key).Field(fields...).Cache(), s.cacheTTL)
 }
@@ -204,16 +238,12 @@ func (s *Store) readMany(ctx context.Context, keys []string, fields []string) []
 }
 
 // wrote notes that this Store has just written the given cached records,
-// so that it reads them back past the cache; see recentWrites.
+// so that it reads them back past the cache; see keyWindow.
 func (s *Store) wrote(keys ...string) {
 	if s.recent != nil {
 		s.recent.add(keys...)
 	}
 }
 
-// stopped returns the error of a context that is done, so that a call with
-// one fails and changes nothing even when the client-side cache could
-// answer it.
-func stopped(ctx context.Context) error {
-	return fmt.Errorf("redisstore: %w", ctx.Err())
-}
+// stopped fails a call whose context is done, the way every store does.
+func stopped(ctx context.Context) error { return storekit.Stopped(ctx, "redisstore") }

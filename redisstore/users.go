@@ -15,8 +15,8 @@ import (
 // login is taken. The login is claimed with SET NX, so two instances
 // creating the same login at once cannot both succeed.
 func (s *Store) CreateUser(ctx context.Context, u authgate.User) error {
-	if ctx.Err() != nil {
-		return stopped(ctx)
+	if err := stopped(ctx); err != nil {
+		return err
 	}
 	c := s.client
 	if err := c.Do(ctx, c.B().Sadd().Key(s.keys.users()).Member(u.ID).Build()).Error(); err != nil {
@@ -52,8 +52,8 @@ func (s *Store) CreateUser(ctx context.Context, u authgate.User) error {
 
 // User returns the user with the given id, or authgate.ErrNotFound.
 func (s *Store) User(ctx context.Context, id string) (authgate.User, error) {
-	if ctx.Err() != nil {
-		return authgate.User{}, stopped(ctx)
+	if err := stopped(ctx); err != nil {
+		return authgate.User{}, err
 	}
 	cmd := s.client.B().Hmget().Key(s.keys.user(id)).Field(s.schema.user...).Build()
 	d, found, err := newDecoder(s.client.Do(ctx, cmd), len(s.schema.user))
@@ -73,8 +73,8 @@ func (s *Store) User(ctx context.Context, id string) (authgate.User, error) {
 // UserByLogin returns the user with the given login name, or
 // authgate.ErrNotFound.
 func (s *Store) UserByLogin(ctx context.Context, login string) (authgate.User, error) {
-	if ctx.Err() != nil {
-		return authgate.User{}, stopped(ctx)
+	if err := stopped(ctx); err != nil {
+		return authgate.User{}, err
 	}
 	id, err := s.client.Do(ctx, s.client.B().Get().Key(s.keys.login(login)).Build()).ToString()
 	if rueidis.IsRedisNil(err) {
@@ -95,8 +95,8 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (authgate.User, e
 
 // SetPassword replaces a user's password hash.
 func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error {
-	if ctx.Err() != nil {
-		return stopped(ctx)
+	if err := stopped(ctx); err != nil {
+		return err
 	}
 	n, err := s.scripts.update.Exec(ctx, s.client, []string{s.keys.user(id)},
 		[]string{fPassword, passwordHash}).AsInt64()
@@ -112,8 +112,8 @@ func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error 
 // DeleteUser removes a user and frees the login. It leaves the user's
 // sessions and keys alone.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	if ctx.Err() != nil {
-		return stopped(ctx)
+	if err := stopped(ctx); err != nil {
+		return err
 	}
 	u, err := s.User(ctx, id)
 	if err != nil {
@@ -134,8 +134,8 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 
 // Users lists every user, ordered by login.
 func (s *Store) Users(ctx context.Context) ([]authgate.User, error) {
-	if ctx.Err() != nil {
-		return nil, stopped(ctx)
+	if err := stopped(ctx); err != nil {
+		return nil, err
 	}
 	c := s.client
 	ids, err := c.Do(ctx, c.B().Smembers().Key(s.keys.users()).Build()).AsStrSlice()

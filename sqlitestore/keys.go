@@ -37,7 +37,7 @@ const keyColumns = `id, secret_hash, name, user_id, created_at, expires_at, last
 
 const selectKey = `SELECT ` + keyColumns + ` FROM api_keys WHERE id = ?`
 
-func scanKey(row interface{ Scan(...any) error }) (authgate.APIKey, error) {
+func scanKey(row scanner) (authgate.APIKey, error) {
 	var (
 		k             authgate.APIKey
 		secret        []byte
@@ -62,7 +62,7 @@ func scanKey(row interface{ Scan(...any) error }) (authgate.APIKey, error) {
 // CreateKey stores a new key, or returns an error wrapping
 // authgate.ErrDuplicate if its id is taken.
 func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO api_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -77,15 +77,11 @@ func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
 // Key returns the key with the given id, or an error wrapping
 // authgate.ErrNotFound. A key read recently comes from memory.
 func (s *Store) Key(ctx context.Context, id string) (authgate.APIKey, error) {
-	if err := ctx.Err(); err != nil {
-		return authgate.APIKey{}, err
-	}
-	if s.fresh() {
-		if k, ok := s.keys.get(id); ok {
-			return k, nil
-		}
-	}
-	g := s.keys.generation()
+	return readThrough(ctx, s, s.keys, id, (*Store).loadKey)
+}
+
+// loadKey reads a key from the database.
+func (s *Store) loadKey(ctx context.Context, id string) (authgate.APIKey, error) {
 	k, err := scanKey(s.getKey.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return authgate.APIKey{}, authgate.ErrNotFound
@@ -93,82 +89,32 @@ func (s *Store) Key(ctx context.Context, id string) (authgate.APIKey, error) {
 	if err != nil {
 		return authgate.APIKey{}, wrap(ctx, "read API key", err)
 	}
-	s.keys.fill(g, id, k)
 	return k, nil
 }
 
 // TouchKey moves the key's LastUsed forward to used.
 func (s *Store) TouchKey(ctx context.Context, id string, used time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	ms := toMS(used)
-	res, err := s.w.ExecContext(ctx, `UPDATE api_keys SET last_used = max(coalesce(last_used, ?1), ?1) WHERE id = ?2`, ms, id)
-	if err := changed(ctx, "touch API key", res, err); err != nil {
-		return err
-	}
-	s.keys.update(id, func(k *authgate.APIKey) {
-		if t := fromMS(ms); t.After(k.LastUsed) {
-			k.LastUsed = t
-		}
-	})
-	return nil
+	return s.updateOne(ctx, "touch API key", false,
+		func() { s.keys.update(id, func(k *authgate.APIKey) { k.LastUsed = later(k.LastUsed, fromMS(ms)) }) },
+		`UPDATE api_keys SET last_used = max(coalesce(last_used, ?1), ?1) WHERE id = ?2`, ms, id)
 }
 
 // RevokeKey marks the key revoked, durably.
 func (s *Store) RevokeKey(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	res, err := s.durable(ctx, `UPDATE api_keys SET revoked = 1 WHERE id = ?`, id)
-	if err := changed(ctx, "revoke API key", res, err); err != nil {
-		return err
-	}
-	s.keys.update(id, func(k *authgate.APIKey) { k.Revoked = true })
-	return nil
+	return s.updateOne(ctx, "revoke API key", true, func() { s.keys.update(id, func(k *authgate.APIKey) { k.Revoked = true }) },
+		`UPDATE api_keys SET revoked = 1 WHERE id = ?`, id)
 }
 
 // RevokeUserKeys revokes, durably, the user's keys that are not yet
 // revoked, and returns how many.
 func (s *Store) RevokeUserKeys(ctx context.Context, userID string) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	res, err := s.durable(ctx, `UPDATE api_keys SET revoked = 1 WHERE user_id = ? AND revoked = 0`, userID)
-	if err != nil {
-		return 0, wrap(ctx, "revoke user API keys", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, wrap(ctx, "revoke user API keys", err)
-	}
-	if n > 0 {
-		s.keys.clear()
-	}
-	return int(n), nil
+	return s.updateAll(ctx, "revoke user API keys", s.keys.clear,
+		`UPDATE api_keys SET revoked = 1 WHERE user_id = ? AND revoked = 0`, userID)
 }
 
 // UserKeys lists the user's keys, revoked ones included, newest first.
 func (s *Store) UserKeys(ctx context.Context, userID string) ([]authgate.APIKey, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys
+	return queryAll(ctx, s, "list user API keys", scanKey, `SELECT `+keyColumns+` FROM api_keys
 		WHERE user_id = ? ORDER BY created_at DESC, id`, userID)
-	if err != nil {
-		return nil, wrap(ctx, "list user API keys", err)
-	}
-	defer rows.Close()
-	var out []authgate.APIKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, wrap(ctx, "list user API keys", err)
-		}
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(ctx, "list user API keys", err)
-	}
-	return out, nil
 }

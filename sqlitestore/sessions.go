@@ -8,20 +8,20 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
-// zeroMS is the zero time.Time in unix milliseconds, so that a zero time
-// stored in a NOT NULL column comes back zero.
-const zeroMS = -62135596800000
-
-func toMS(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(ms int64) time.Time {
-	if ms == zeroMS {
-		return time.Time{}
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
 	}
-	return time.UnixMilli(ms)
+	return a
 }
+
+// toMS and fromMS are the store's time form, shared with the other stores.
+func toMS(t time.Time) int64    { return storekit.ToMS(t) }
+func fromMS(ms int64) time.Time { return storekit.FromMS(ms) }
 
 // normalSession returns x as it reads back from the database.
 func normalSession(x authgate.Session) authgate.Session {
@@ -37,7 +37,7 @@ const sessionColumns = `id, user_id, user_name, created_at, last_seen, idle_time
 const selectSession = `SELECT ` + sessionColumns + ` FROM sessions WHERE id = ?`
 
 // scanSession reads a row of sessionColumns.
-func scanSession(row interface{ Scan(...any) error }) (authgate.Session, error) {
+func scanSession(row scanner) (authgate.Session, error) {
 	var (
 		x                               authgate.Session
 		id                              []byte
@@ -65,7 +65,7 @@ func boolInt(b bool) int {
 
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -81,21 +81,7 @@ func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
 // Session returns the session with the given id, or an error wrapping
 // authgate.ErrNotFound. A session read recently comes from memory.
 func (s *Store) Session(ctx context.Context, id authgate.Hash) (authgate.Session, error) {
-	if err := ctx.Err(); err != nil {
-		return authgate.Session{}, err
-	}
-	if s.fresh() {
-		if x, ok := s.sessions.get(id); ok {
-			return x, nil
-		}
-	}
-	g := s.sessions.generation()
-	x, err := s.loadSession(ctx, id)
-	if err != nil {
-		return x, err
-	}
-	s.sessions.fill(g, id, x)
-	return x, nil
+	return readThrough(ctx, s, s.sessions, id, (*Store).loadSession)
 }
 
 // loadSession reads a session from the database.
@@ -112,95 +98,31 @@ func (s *Store) loadSession(ctx context.Context, id authgate.Hash) (authgate.Ses
 
 // TouchSession moves the session's LastSeen forward to seen.
 func (s *Store) TouchSession(ctx context.Context, id authgate.Hash, seen time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	ms := toMS(seen)
-	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen = max(last_seen, ?) WHERE id = ?`, ms, id[:])
-	if err := changed(ctx, "touch session", res, err); err != nil {
-		return err
-	}
-	s.sessions.update(id, func(x *authgate.Session) {
-		if t := fromMS(ms); t.After(x.LastSeen) {
-			x.LastSeen = t
-		}
-	})
-	return nil
+	return s.updateOne(ctx, "touch session", false,
+		func() {
+			s.sessions.update(id, func(x *authgate.Session) { x.LastSeen = later(x.LastSeen, fromMS(ms)) })
+		},
+		`UPDATE sessions SET last_seen = max(last_seen, ?) WHERE id = ?`, ms, id[:])
 }
 
 // RevokeSession marks the session revoked, durably.
 func (s *Store) RevokeSession(ctx context.Context, id authgate.Hash) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	res, err := s.durable(ctx, `UPDATE sessions SET revoked = 1 WHERE id = ?`, id[:])
-	if err := changed(ctx, "revoke session", res, err); err != nil {
-		return err
-	}
-	s.sessions.update(id, func(x *authgate.Session) { x.Revoked = true })
-	return nil
+	return s.updateOne(ctx, "revoke session", true, func() { s.sessions.update(id, func(x *authgate.Session) { x.Revoked = true }) },
+		`UPDATE sessions SET revoked = 1 WHERE id = ?`, id[:])
 }
 
 // RevokeUserSessions revokes, durably, the user's sessions that are neither
 // revoked nor past their absolute deadline, and returns how many.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	res, err := s.durable(ctx, `UPDATE sessions SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND expires_at > ?`,
-		userID, toMS(time.Now()))
-	if err != nil {
-		return 0, wrap(ctx, "revoke user sessions", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, wrap(ctx, "revoke user sessions", err)
-	}
-	if n > 0 {
-		s.sessions.clear()
-	}
-	return int(n), nil
+	return s.updateAll(ctx, "revoke user sessions", s.sessions.clear,
+		`UPDATE sessions SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND expires_at > ?`, userID, toMS(s.cfg.now()))
 }
 
 // UserSessions lists the user's sessions that are neither revoked nor past
 // their absolute deadline, newest first.
 func (s *Store) UserSessions(ctx context.Context, userID string) ([]authgate.Session, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+	return queryAll(ctx, s, "list user sessions", scanSession, `SELECT `+sessionColumns+` FROM sessions
 		WHERE user_id = ? AND revoked = 0 AND expires_at > ? ORDER BY created_at DESC, id`,
-		userID, toMS(time.Now()))
-	if err != nil {
-		return nil, wrap(ctx, "list user sessions", err)
-	}
-	defer rows.Close()
-	var out []authgate.Session
-	for rows.Next() {
-		x, err := scanSession(rows)
-		if err != nil {
-			return nil, wrap(ctx, "list user sessions", err)
-		}
-		out = append(out, x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(ctx, "list user sessions", err)
-	}
-	return out, nil
-}
-
-// changed checks the outcome of an update of one record: it wraps err, or
-// returns authgate.ErrNotFound if the update matched no row.
-func changed(ctx context.Context, op string, res sql.Result, err error) error {
-	if err != nil {
-		return wrap(ctx, op, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return wrap(ctx, op, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("sqlitestore: %s: %w", op, authgate.ErrNotFound)
-	}
-	return nil
+		userID, toMS(s.cfg.now()))
 }

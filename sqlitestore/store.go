@@ -75,14 +75,15 @@ var _ authgate.Store = (*Store)(nil)
 
 // config holds what Open fixes and tests change.
 type config struct {
-	busyTimeout time.Duration // how long a write waits for another writer
-	checkEvery  time.Duration // how often data_version is read
-	staleAfter  time.Duration // cache unused when the last check is older
-	purgeFirst  time.Duration // delay from Open to the first purge
-	purgeEvery  time.Duration // interval between purges
-	purgeGrace  time.Duration // how long past Expires a session is kept
-	maxSessions int           // cached sessions
-	maxKeys     int           // cached keys
+	busyTimeout time.Duration    // how long a write waits for another writer
+	checkEvery  time.Duration    // how often data_version is read
+	staleAfter  time.Duration    // cache unused when the last check is older
+	purgeFirst  time.Duration    // delay from Open to the first purge
+	purgeEvery  time.Duration    // interval between purges
+	purgeGrace  time.Duration    // how long past Expires a session is kept
+	maxSessions int              // cached sessions
+	maxKeys     int              // cached keys
+	now         func() time.Time // see WithClock
 }
 
 func defaultConfig() config {
@@ -95,24 +96,47 @@ func defaultConfig() config {
 		purgeGrace:  24 * time.Hour,
 		maxSessions: 100_000,
 		maxKeys:     10_000,
+		now:         time.Now,
 	}
 }
 
+// Option changes how Open opens a Store.
+type Option func(*config)
+
+// WithClock makes the store read the time from now instead of time.Now, for
+// what it decides by the clock: whether a session is past its absolute
+// deadline (RevokeUserSessions, UserSessions and the purge of old
+// sessions). Give it the clock the gate has in authgate.Config.Now.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
 // Open opens the database at path, creating the file and its schema if
-// they do not exist and upgrading an older schema. The directory must
+// they do not exist and upgrading an older schema. The file, its
+// write-ahead log (-wal) and its index (-shm) hold password hashes, so Open
+// creates them readable and writable by their owner only (0600), whatever
+// the umask, and narrows existing ones that others may read or write to
+// 0600; it refuses a file it cannot narrow, wrapping ErrCannotOpen. The directory must
 // exist and, for the write-ahead log beside the file, be writable. A write
 // waits up to five seconds for another process's write to finish.
 //
 // The errors it returns wrap ErrCannotOpen, ErrNotDatabase, ErrLocked (a
 // new file whose schema another process holds locked), ErrReadOnly or
 // ErrNewerSchema where one applies, and the underlying error.
-func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, defaultConfig())
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return open(ctx, path, cfg)
 }
 
 func open(ctx context.Context, path string, cfg config) (*Store, error) {
 	abs, err := checkPath(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := createFile(abs); err != nil {
 		return nil, err
 	}
 	s := &Store{
@@ -151,6 +175,9 @@ func open(ctx context.Context, path string, cfg config) (*Store, error) {
 		return fail(wrap(ctx, op, err))
 	}
 	if err := s.migrate(ctx); err != nil { // sets WAL mode too
+		return fail(err)
+	}
+	if err := narrowFiles(abs); err != nil {
 		return fail(err)
 	}
 

@@ -34,7 +34,7 @@ func openAt(t testing.TB, path string, cfg config) *Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.RunWith(t, func(t *testing.T) authgate.Store {
+	storetest.Run(t, func(t *testing.T) authgate.Store {
 		s := openTemp(t)
 		t.Cleanup(func() {
 			if err := s.Check(context.Background()); err != nil {
@@ -42,7 +42,15 @@ func TestConformance(t *testing.T) {
 			}
 		})
 		return s
-	}, storetest.Options{Cancel: true})
+	})
+}
+
+func TestClock(t *testing.T) {
+	storetest.RunClock(t, func(t *testing.T, now func() time.Time) authgate.Store {
+		cfg := defaultConfig()
+		WithClock(now)(&cfg)
+		return openAt(t, filepath.Join(t.TempDir(), "authgate.db"), cfg)
+	})
 }
 
 // TestConformanceUncached runs the suite with the cache always bypassed,

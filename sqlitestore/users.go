@@ -10,7 +10,7 @@ import (
 
 const userColumns = `id, login, name, password_hash, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (authgate.User, error) {
+func scanUser(row scanner) (authgate.User, error) {
 	var (
 		u       authgate.User
 		created int64
@@ -25,7 +25,7 @@ func scanUser(row interface{ Scan(...any) error }) (authgate.User, error) {
 // CreateUser stores a new user, or returns an error wrapping
 // authgate.ErrDuplicate if its id or login is taken.
 func (s *Store) CreateUser(ctx context.Context, u authgate.User) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?)`,
@@ -46,7 +46,7 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (authgate.User, e
 }
 
 func (s *Store) user(ctx context.Context, op, query, arg string) (authgate.User, error) {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return authgate.User{}, err
 	}
 	u, err := scanUser(s.r.QueryRowContext(ctx, query, arg))
@@ -61,7 +61,7 @@ func (s *Store) user(ctx context.Context, op, query, arg string) (authgate.User,
 
 // SetPassword replaces the user's password hash, durably.
 func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	res, err := s.durable(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, id)
@@ -70,7 +70,7 @@ func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error 
 
 // DeleteUser removes the user, durably. Its sessions and keys stay.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	if err := stopped(ctx); err != nil {
 		return err
 	}
 	res, err := s.durable(ctx, `DELETE FROM users WHERE id = ?`, id)
@@ -79,24 +79,5 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 
 // Users lists every user, ordered by login.
 func (s *Store) Users(ctx context.Context) ([]authgate.User, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY login`)
-	if err != nil {
-		return nil, wrap(ctx, "list users", err)
-	}
-	defer rows.Close()
-	var out []authgate.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, wrap(ctx, "list users", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(ctx, "list users", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, "list users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY login`)
 }

@@ -27,7 +27,7 @@ func (s *Store) watch(ctx context.Context) {
 			failing = err != nil
 			if now.After(nextPurge) {
 				nextPurge = now.Add(s.cfg.purgeEvery)
-				if n, err := s.purge(ctx, now); err != nil && ctx.Err() == nil {
+				if n, err := s.purge(ctx, s.cfg.now()); err != nil && ctx.Err() == nil {
 					slog.Warn("sqlitestore: purging expired sessions", "path", s.path, "err", err)
 				} else if n > 0 {
 					slog.Debug("sqlitestore: purged expired sessions", "path", s.path, "count", n)

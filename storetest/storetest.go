@@ -26,6 +26,11 @@
 //     their absolute one. Users is ordered by login, byte-wise.
 //   - Session may or may not return a session past its absolute deadline,
 //     since a store may delete those at any time (Redis expires them).
+//   - Every method called with a done context fails with an error for
+//     which errors.Is(err, context.Canceled) (or DeadlineExceeded) holds,
+//     and changes nothing.
+//   - What a store decides by the time, it decides by the clock it was
+//     given, never the wall clock; RunClock checks it.
 //
 // The suite relies on nothing but the interface. It names every user, key
 // and session at random, so a store whose open function hands out a shared
@@ -39,24 +44,14 @@ import (
 	"github.com/authgate/authgate"
 )
 
-// Options says what more the suite may ask of a store.
-type Options struct {
-	// Cancel says the store honours a cancelled context: every method
-	// called with one returns an error for which errors.Is(err,
-	// context.Canceled) holds, and changes nothing. Stores that do I/O
-	// should set it; an in-memory store need not.
-	Cancel bool
-}
-
 // Run runs the conformance suite against the stores that open returns. Each
 // subtest calls open once for a fresh store; open registers any clean-up
 // with t.Cleanup and fails t if it cannot open the store.
+//
+// Every store honours a cancelled context the same way: every method
+// called with one returns an error for which errors.Is(err,
+// context.Canceled) holds, and changes nothing. The suite checks it.
 func Run(t *testing.T, open func(t *testing.T) authgate.Store) {
-	RunWith(t, open, Options{})
-}
-
-// RunWith is Run with options.
-func RunWith(t *testing.T, open func(t *testing.T) authgate.Store, opts Options) {
 	t.Helper()
 	groups := []struct {
 		name  string
@@ -66,12 +61,7 @@ func RunWith(t *testing.T, open func(t *testing.T) authgate.Store, opts Options)
 		{"Keys", keyTests},
 		{"Users", userTests},
 		{"Concurrent", []test{{"Mixed", testConcurrent}}},
-	}
-	if opts.Cancel {
-		groups = append(groups, struct {
-			name  string
-			tests []test
-		}{"Cancel", cancelTests})
+		{"Cancel", cancelTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -48,7 +48,8 @@ Usage:
   authgate sessions revoke (--user LOGIN | ID)
 
 Every command takes --db PATH, the SQLite file (default authgate.db), or
---store URL, a Redis (redis://host:6379/0 or rediss://...) to use instead.
+--store URL, a Redis (redis://host:6379/0 or rediss://...) to use instead,
+with its password in $AUTHGATE_REDIS_PASSWORD or --redis-password-file FILE.
 Passwords are read from the terminal, or from standard input with
 --password-stdin; never from a flag. Run 'authgate COMMAND -h' for details.
 

@@ -26,6 +26,7 @@ type demoFlags struct {
 	signal   string
 	mode     string
 	insecure bool
+	maxUser  int
 }
 
 func (c *cli) demo(ctx context.Context, args []string) error {
@@ -41,6 +42,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	fs.DurationVar(&df.lifetime, "lifetime", 12*time.Hour, "end a session this long after sign-in, whatever the activity")
 	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
 	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
+	fs.IntVar(&df.maxUser, "max-user-sessions", authgate.DefaultMaxUserSessions, "live sessions one user may have; a sign-in past it ends the oldest (-1: no cap)")
 	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
@@ -119,6 +121,7 @@ func (df *demoFlags) check() (authgate.Config, authgate.ClientMode, error) {
 	}
 	cfg.IdleTimeout = df.idle
 	cfg.Lifetime = df.lifetime
+	cfg.MaxUserSessions = df.maxUser
 	cfg.Signal = sig
 	cfg.InsecureCookies = df.insecure
 	return cfg, mode, nil

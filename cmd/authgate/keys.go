@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -12,11 +11,9 @@ import (
 )
 
 func (c *cli) keysCreate(ctx context.Context, args []string) error {
-	fs := c.newFlags("keys create", "keys create --user LOGIN --name NAME [--expires 720h] [--db FILE | --store URL]\n\n"+
+	fs, sf := c.newStoreFlags("keys create", "keys create --user LOGIN --name NAME [--expires 720h]\n\n"+
 		"Makes an API key for a user and prints its id and secret, once. Machine clients\n"+
 		"send them as HTTP Basic: curl -u ID:SECRET URL.")
-	var sf storeFlags
-	sf.register(fs)
 	login := fs.String("user", "", "the `LOGIN` of the key's owner (required)")
 	name := fs.String("name", "", "what the key is for, 1 to 100 characters (required)")
 	expires := fs.Duration("expires", 0, "the key stops working after this `duration`, such as 720h (default never)")
@@ -31,15 +28,11 @@ func (c *cli) keysCreate(ctx context.Context, args []string) error {
 	case *expires < 0:
 		return usageError("keys create: --expires must be positive")
 	}
-	st, err := c.openStore(ctx, sf, false)
+	st, u, err := c.openUser(ctx, *sf, *login)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := userByLogin(ctx, st, *login)
-	if err != nil {
-		return err
-	}
 	k, secret, err := c.createKey(ctx, st, u.ID, *name, *expires)
 	if err != nil {
 		return err
@@ -71,15 +64,13 @@ func (c *cli) createKey(ctx context.Context, st authgate.KeyStore, userID, name 
 }
 
 func (c *cli) keysList(ctx context.Context, args []string) error {
-	fs := c.newFlags("keys list", "keys list [--user LOGIN] [--db FILE | --store URL]\n\n"+
+	fs, sf := c.newStoreFlags("keys list", "keys list [--user LOGIN]\n\n"+
 		"Lists API keys, revoked and expired ones included: a user's, or everybody's.")
-	var sf storeFlags
-	sf.register(fs)
 	login := fs.String("user", "", "list only the keys of this `LOGIN`")
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	st, err := c.openStore(ctx, sf, false)
+	st, err := c.openStore(ctx, *sf, false)
 	if err != nil {
 		return err
 	}
@@ -129,9 +120,7 @@ func keyState(k authgate.APIKey, now time.Time) string {
 }
 
 func (c *cli) keysRevoke(ctx context.Context, args []string) error {
-	fs := c.newFlags("keys revoke", "keys revoke ID [--db FILE | --store URL]\n\nRevokes an API key: it stops working at once.")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := c.newStoreFlags("keys revoke", "keys revoke ID\n\nRevokes an API key: it stops working at once.")
 	pos, err := c.parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -140,17 +129,10 @@ func (c *cli) keysRevoke(ctx context.Context, args []string) error {
 	if !strings.HasPrefix(id, "agk_") || len(id) > 64 || printable(id) != id {
 		return usageError("keys revoke: %q is not an API key id (they start with agk_)", id)
 	}
-	st, err := c.openStore(ctx, sf, false)
+	st, err := c.openStore(ctx, *sf, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	switch err := st.RevokeKey(ctx, id); {
-	case errors.Is(err, authgate.ErrNotFound):
-		return notFound("no API key %s", id)
-	case err != nil:
-		return fmt.Errorf("revoking API key %s: %w", id, err)
-	}
-	fmt.Fprintf(c.stdout, "revoked API key %s\n", id)
-	return nil
+	return c.revoked(st.RevokeKey(ctx, id), "API key "+id)
 }

@@ -15,7 +15,9 @@
 //	authgate sessions revoke (--user LOGIN | ID)
 //
 // Every command works on the SQLite file that --db names (default
-// authgate.db), or on the Redis that --store names (redis:// or rediss://).
+// authgate.db), or on the Redis that --store names (redis:// or rediss://),
+// whose password is read from $AUTHGATE_REDIS_PASSWORD or from the file
+// that --redis-password-file names rather than from the URL.
 // Passwords are read from the terminal without echo, or from standard input
 // with --password-stdin; never from a flag.
 //

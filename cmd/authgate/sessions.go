@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -11,12 +10,10 @@ import (
 )
 
 func (c *cli) sessionsList(ctx context.Context, args []string) error {
-	fs := c.newFlags("sessions list", "sessions list --user LOGIN [--db FILE | --store URL]\n\n"+
+	fs, sf := c.newStoreFlags("sessions list", "sessions list --user LOGIN\n\n"+
 		"Lists a user's sessions that have not ended for good: when each began, when it\n"+
 		"was last seen, its address and browser. The ID is the SHA-256 of the session's\n"+
 		"token, never the token; pass it to 'authgate sessions revoke'.")
-	var sf storeFlags
-	sf.register(fs)
 	login := fs.String("user", "", "the `LOGIN` whose sessions to list (required)")
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
@@ -24,15 +21,11 @@ func (c *cli) sessionsList(ctx context.Context, args []string) error {
 	if *login == "" {
 		return usageError("sessions list: --user is required")
 	}
-	st, err := c.openStore(ctx, sf, false)
+	st, u, err := c.openUser(ctx, *sf, *login)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := userByLogin(ctx, st, *login)
-	if err != nil {
-		return err
-	}
 	sessions, err := st.UserSessions(ctx, u.ID)
 	if err != nil {
 		return fmt.Errorf("listing the sessions of %q: %w", u.Login, err)
@@ -62,11 +55,9 @@ func sessionState(s *authgate.Session, now time.Time) string {
 }
 
 func (c *cli) sessionsRevoke(ctx context.Context, args []string) error {
-	fs := c.newFlags("sessions revoke", "sessions revoke (--user LOGIN | ID) [--db FILE | --store URL]\n\n"+
+	fs, sf := c.newStoreFlags("sessions revoke", "sessions revoke (--user LOGIN | ID)\n\n"+
 		"Signs out one session, by the ID that 'sessions list' shows, or every session of\n"+
 		"a user. A running server sees it within a second.")
-	var sf storeFlags
-	sf.register(fs)
 	login := fs.String("user", "", "revoke every session of this `LOGIN`")
 	pos, err := c.parse(fs, args, 0, 1)
 	if err != nil {
@@ -81,7 +72,7 @@ func (c *cli) sessionsRevoke(ctx context.Context, args []string) error {
 			return usageError("sessions revoke: %q is not a session ID (64 hex digits, as 'sessions list' shows)", pos[0])
 		}
 	}
-	st, err := c.openStore(ctx, sf, false)
+	st, err := c.openStore(ctx, *sf, false)
 	if err != nil {
 		return err
 	}
@@ -98,14 +89,7 @@ func (c *cli) sessionsRevoke(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.stdout, "revoked %s of %s\n", count(n, "session"), u.Login)
 		return nil
 	}
-	switch err := st.RevokeSession(ctx, id); {
-	case errors.Is(err, authgate.ErrNotFound):
-		return notFound("no session %s", id)
-	case err != nil:
-		return fmt.Errorf("revoking session %s: %w", id, err)
-	}
-	fmt.Fprintf(c.stdout, "revoked session %s\n", id)
-	return nil
+	return c.revoked(st.RevokeSession(ctx, id), "session "+id.String())
 }
 
 // clip shortens s to at most n bytes, on a rune boundary.

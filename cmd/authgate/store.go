@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/authgate/authgate"
@@ -19,13 +18,26 @@ const defaultDB = "authgate.db"
 
 // storeFlags name the store a command works on.
 type storeFlags struct {
-	db  string // SQLite file
-	url string // Redis URL; wins over db when set
+	db           string // SQLite file
+	url          string // Redis URL; wins over db when set
+	passwordFile string // holds the Redis password
+}
+
+// newStoreFlags returns a subcommand's flags with those that name its
+// store, which its synopsis, the first line of usage, then mentions.
+func (c *cli) newStoreFlags(name, usage string) (*flagSet, *storeFlags) {
+	synopsis, rest, _ := strings.Cut(usage, "\n")
+	fs := c.newFlags(name, synopsis+" [--db FILE | --store URL]\n"+rest)
+	sf := new(storeFlags)
+	sf.register(fs)
+	return fs, sf
 }
 
 func (sf *storeFlags) register(fs *flagSet) {
 	fs.StringVar(&sf.db, "db", defaultDB, "the SQLite `file` that keeps users, API keys and sessions")
-	fs.StringVar(&sf.url, "store", "", "a Redis `URL` (redis://host:6379/0 or rediss://...) to use instead of --db")
+	fs.StringVar(&sf.url, "store", "", "a Redis `URL` (redis://host:6379/0 or rediss://...) to use instead of --db;\n"+
+		"its password is better given in $"+envRedisPassword+" or --redis-password-file")
+	fs.StringVar(&sf.passwordFile, "redis-password-file", "", "a `file` that holds the Redis password (one line)")
 }
 
 // check validates the flags without touching the store.
@@ -37,6 +49,9 @@ func (sf *storeFlags) check() error {
 			return usageError("--store takes a redis:// or rediss:// URL")
 		}
 		return nil
+	}
+	if sf.passwordFile != "" {
+		return usageError("--redis-password-file needs --store")
 	}
 	if sf.db == "" {
 		return usageError("--db is empty")
@@ -50,7 +65,7 @@ type store interface {
 	Close() error
 }
 
-// openStore opens the store the flags name. create says whether a missing
+// openStore opens the store the flags name, on the command's clock. create says whether a missing
 // SQLite file may be made; commands that only read or change records refuse
 // a missing file, so that a mistyped --db does not look like an empty one.
 func (c *cli) openStore(ctx context.Context, sf storeFlags, create bool) (store, error) {
@@ -58,7 +73,12 @@ func (c *cli) openStore(ctx context.Context, sf storeFlags, create bool) (store,
 		return nil, err
 	}
 	if sf.url != "" {
-		s, err := redisstore.Open(ctx, sf.url)
+		opts, err := redisOptions(sf)
+		if err != nil {
+			return nil, err
+		}
+		opts.Now = c.now
+		s, err := redisstore.New(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("opening the Redis store: %w", err)
 		}
@@ -67,36 +87,63 @@ func (c *cli) openStore(ctx context.Context, sf storeFlags, create bool) (store,
 	if err := prepareDB(sf.db, create); err != nil {
 		return nil, err
 	}
-	s, err := sqlitestore.Open(ctx, sf.db)
+	s, err := sqlitestore.Open(ctx, sf.db, sqlitestore.WithClock(c.now))
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// prepareDB refuses a missing database file unless create is set, and
-// makes a new one readable by its owner only: it holds password hashes.
+// openUser opens the store the flags name, which must exist, and finds the
+// user with the given login in it. The caller closes the store.
+func (c *cli) openUser(ctx context.Context, sf storeFlags, login string) (store, authgate.User, error) {
+	st, err := c.openStore(ctx, sf, false)
+	if err != nil {
+		return nil, authgate.User{}, err
+	}
+	u, err := userByLogin(ctx, st, login)
+	if err != nil {
+		st.Close()
+		return nil, u, err
+	}
+	return st, u, nil
+}
+
+// parseUser parses args, which name one LOGIN, opens the store and finds
+// the user. The caller closes the store.
+func (c *cli) parseUser(ctx context.Context, fs *flagSet, sf *storeFlags, args []string) (store, authgate.User, error) {
+	pos, err := c.parse(fs, args, 1, 1)
+	if err != nil {
+		return nil, authgate.User{}, err
+	}
+	return c.openUser(ctx, *sf, pos[0])
+}
+
+// revoked reports the outcome err of revoking the record that what names,
+// "API key agk_...": not found is exit code 5.
+func (c *cli) revoked(err error, what string) error {
+	switch {
+	case errors.Is(err, authgate.ErrNotFound):
+		return notFound("no %s", what)
+	case err != nil:
+		return fmt.Errorf("revoking %s: %w", what, err)
+	}
+	fmt.Fprintf(c.stdout, "revoked %s\n", what)
+	return nil
+}
+
+// prepareDB refuses a missing database file unless create is set, so that
+// a mistyped --db does not look like an empty database. The store itself
+// creates a new file readable by its owner only.
 func prepareDB(path string, create bool) error {
 	_, err := os.Stat(path)
 	switch {
-	case err == nil:
+	case err == nil, create && errors.Is(err, fs.ErrNotExist):
 		return nil
 	case !errors.Is(err, fs.ErrNotExist):
 		return withCode(exitDatabase, "the database %s cannot be read: %w", path, pathCause(err))
-	case !create:
-		return withCode(exitDatabase, "there is no database at %s; 'authgate users add' or 'authgate demo' makes one", path)
 	}
-	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return nil // let the store say what is wrong with the directory
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil // made meanwhile by another process
-		}
-		return withCode(exitDatabase, "the database %s cannot be created: %w", path, pathCause(err))
-	}
-	return f.Close()
+	return withCode(exitDatabase, "there is no database at %s; 'authgate users add' or 'authgate demo' makes one", path)
 }
 
 // pathCause strips the operation and path that a *fs.PathError repeats.

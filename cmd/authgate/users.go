@@ -13,11 +13,9 @@ import (
 )
 
 func (c *cli) usersAdd(ctx context.Context, args []string) error {
-	fs := c.newFlags("users add", "users add LOGIN [--name NAME] [--password-stdin] [--db FILE | --store URL]\n\n"+
+	fs, sf := c.newStoreFlags("users add", "users add LOGIN [--name NAME] [--password-stdin]\n\n"+
 		"Adds a user who signs in as LOGIN. The password is typed twice at the terminal,\n"+
 		"or read from standard input with --password-stdin.")
-	var sf storeFlags
-	sf.register(fs)
 	name := fs.String("name", "", "the display `name` (default LOGIN)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	pos, err := c.parse(fs, args, 1, 1)
@@ -31,7 +29,7 @@ func (c *cli) usersAdd(ctx context.Context, args []string) error {
 	if err := checkName(*name); err != nil {
 		return err
 	}
-	st, err := c.openStore(ctx, sf, true)
+	st, err := c.openStore(ctx, *sf, true)
 	if err != nil {
 		return err
 	}
@@ -75,13 +73,11 @@ func (c *cli) createUser(ctx context.Context, st authgate.UserStore, login, name
 }
 
 func (c *cli) usersList(ctx context.Context, args []string) error {
-	fs := c.newFlags("users list", "users list [--db FILE | --store URL]\n\nLists every user, by login.")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := c.newStoreFlags("users list", "users list\n\nLists every user, by login.")
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	st, err := c.openStore(ctx, sf, false)
+	st, err := c.openStore(ctx, *sf, false)
 	if err != nil {
 		return err
 	}
@@ -103,24 +99,14 @@ func (c *cli) usersList(ctx context.Context, args []string) error {
 }
 
 func (c *cli) usersPasswd(ctx context.Context, args []string) error {
-	fs := c.newFlags("users passwd", "users passwd LOGIN [--password-stdin] [--db FILE | --store URL]\n\n"+
+	fs, sf := c.newStoreFlags("users passwd", "users passwd LOGIN [--password-stdin]\n\n"+
 		"Sets a new password for LOGIN and signs out all of the user's sessions.")
-	var sf storeFlags
-	sf.register(fs)
 	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
-	pos, err := c.parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	st, err := c.openStore(ctx, sf, false)
+	st, u, err := c.parseUser(ctx, fs, sf, args)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := userByLogin(ctx, st, pos[0])
-	if err != nil {
-		return err
-	}
 	pw, err := c.readPassword(ctx, u.Login, *fromStdin)
 	if err != nil {
 		return err
@@ -141,23 +127,13 @@ func (c *cli) usersPasswd(ctx context.Context, args []string) error {
 }
 
 func (c *cli) usersRemove(ctx context.Context, args []string) error {
-	fs := c.newFlags("users remove", "users remove LOGIN [--db FILE | --store URL]\n\n"+
+	fs, sf := c.newStoreFlags("users remove", "users remove LOGIN\n\n"+
 		"Revokes the user's sessions and API keys, then removes the user.")
-	var sf storeFlags
-	sf.register(fs)
-	pos, err := c.parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	st, err := c.openStore(ctx, sf, false)
+	st, u, err := c.parseUser(ctx, fs, sf, args)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := userByLogin(ctx, st, pos[0])
-	if err != nil {
-		return err
-	}
 	sessions, err := st.RevokeUserSessions(ctx, u.ID)
 	if err != nil {
 		return fmt.Errorf("revoking the sessions of %q: %w", u.Login, err)

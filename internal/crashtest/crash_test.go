@@ -167,7 +167,8 @@ func (s *syncBuffer) String() string {
 func startDemo(t *testing.T, bin, db string) *demo {
 	t.Helper()
 	d := &demo{stderr: &syncBuffer{}, exited: make(chan struct{})}
-	d.cmd = exec.Command(bin, "demo", "--db", db, "--addr", "127.0.0.1:0")
+	// No session cap: every sign-in of the one demo user must stay valid.
+	d.cmd = exec.Command(bin, "demo", "--db", db, "--addr", "127.0.0.1:0", "--max-user-sessions", "-1")
 	d.cmd.Stderr = d.stderr
 	out, err := d.cmd.StdoutPipe()
 	if err != nil {

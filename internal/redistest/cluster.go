@@ -36,7 +36,7 @@ func StartCluster(t testing.TB, n int) *Cluster {
 	c := &Cluster{}
 	for i := range n {
 		dir := t.TempDir()
-		bus, err := freePort()
+		bus, err := FreePort()
 		if err != nil {
 			t.Fatalf("finding a free port: %v", err)
 		}

@@ -2,6 +2,7 @@ package redistest
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,16 +21,27 @@ type replyError string
 
 func (e replyError) Error() string { return string(e) }
 
-// command sends one command to addr on a fresh connection and reads a reply
-// that is a simple string, an error, an integer or a bulk string: enough to
-// ping a server and read CLUSTER INFO without a client library.
+// command is Command with commandTimeout.
 func command(addr string, args ...string) (string, error) {
-	conn, err := net.DialTimeout("tcp", addr, commandTimeout)
+	return Command(context.Background(), addr, args...)
+}
+
+// Command sends one command to addr on a fresh connection and reads a reply
+// that is a simple string, an error, an integer or a bulk string: enough to
+// ping a server and read INFO or CLUSTER INFO without a client library. It
+// gives up at ctx's deadline, or after commandTimeout when ctx has none.
+func Command(ctx context.Context, addr string, args ...string) (string, error) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(commandTimeout)
+	}
+	d := net.Dialer{Deadline: deadline}
+	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return "", err
 	}
 	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(commandTimeout)); err != nil {
+	if err := conn.SetDeadline(deadline); err != nil {
 		return "", err
 	}
 	var b strings.Builder

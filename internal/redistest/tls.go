@@ -37,7 +37,7 @@ func StartTLS(t testing.TB, extra ...string) *TLSServer {
 	if err != nil {
 		t.Fatalf("making a test certificate: %v", err)
 	}
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		t.Fatalf("finding a free port: %v", err)
 	}
