@@ -13,7 +13,10 @@
 //
 // A test that needs the browser or node_modules skips with a message when
 // either is missing, unless the environment variable AUTHGATE_REQUIRE (a
-// comma-separated list) names "browser": then it fails. AUTHGATE_SCREENSHOTS=1
+// comma-separated list) names "browser": then it fails. The tests of
+// authgate proxy also run a small Python app (pyapp/app.py, standard library
+// only) behind it; they skip without python3 unless AUTHGATE_REQUIRE names
+// "python". AUTHGATE_SCREENSHOTS=1
 // makes the run write docs/login.png, docs/demo.png and the steps of the
 // sign-in-in-place flow, docs/flow-1-warning.png to docs/flow-4-notice.png.
 //

@@ -37,6 +37,7 @@ const usageText = `authgate: login sessions that fail loudly and kindly.
 
 Usage:
   authgate demo [flags]                       run the notes demo app
+  authgate proxy --upstream URL [flags]       put the gate in front of an app in any language
   authgate users add LOGIN [--name NAME] [--password-stdin]
   authgate users list
   authgate users passwd LOGIN [--password-stdin]
@@ -61,6 +62,8 @@ func (c *cli) command(name string) (func(context.Context, []string) error, bool)
 	switch name {
 	case "demo":
 		return c.demo, true
+	case "proxy":
+		return c.proxy, true
 	case "users add":
 		return c.usersAdd, true
 	case "users list":

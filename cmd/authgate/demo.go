@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -36,18 +37,11 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		"\"demo\" and an API key and prints their password and secret, once.\n"+
 		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
 	var df demoFlags
-	df.store.register(fs)
-	fs.StringVar(&df.addr, "addr", "127.0.0.1:8080", "listen on this `host:port` (port 0 picks a free one)")
-	fs.DurationVar(&df.idle, "idle-timeout", 30*time.Minute, "end a session after this long without a request")
-	fs.DurationVar(&df.lifetime, "lifetime", 12*time.Hour, "end a session this long after sign-in, whatever the activity")
-	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
-	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
-	fs.IntVar(&df.maxUser, "max-user-sessions", authgate.DefaultMaxUserSessions, "live sessions one user may have; a sign-in past it ends the oldest (-1: no cap)")
-	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
+	df.register(fs, "127.0.0.1:8080")
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	gcfg, mode, err := df.check()
+	gcfg, mode, err := df.check("demo")
 	if err != nil {
 		return err
 	}
@@ -63,7 +57,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	}
 	defer notes.Close()
 
-	creds, err := c.demoCredentials(ctx, st)
+	creds, err := c.firstRunCredentials(ctx, st, demoLogin, "Demo User", "demo curl")
 	if err != nil {
 		return err
 	}
@@ -94,30 +88,44 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("authgate demo: listening", "url", base)
-	return serve(ctx, srv, ln, log)
+	return serve(ctx, "demo", srv, ln, log)
 }
 
-// check validates the flags and turns them into the gate's settings.
-func (df *demoFlags) check() (authgate.Config, authgate.ClientMode, error) {
+// register defines the flags of a command that serves the gate: the demo
+// and the proxy.
+func (df *demoFlags) register(fs *flagSet, addr string) {
+	df.store.register(fs)
+	fs.StringVar(&df.addr, "addr", addr, "listen on this `host:port` (port 0 picks a free one)")
+	fs.DurationVar(&df.idle, "idle-timeout", 30*time.Minute, "end a session after this long without a request")
+	fs.DurationVar(&df.lifetime, "lifetime", 12*time.Hour, "end a session this long after sign-in, whatever the activity")
+	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
+	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
+	fs.IntVar(&df.maxUser, "max-user-sessions", authgate.DefaultMaxUserSessions, "live sessions one user may have; a sign-in past it ends the oldest (-1: no cap)")
+	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
+}
+
+// check validates the flags of the command called name and turns them into
+// the gate's settings.
+func (df *demoFlags) check(name string) (authgate.Config, authgate.ClientMode, error) {
 	var cfg authgate.Config
 	if err := df.store.check(); err != nil {
 		return cfg, "", err
 	}
 	sig, err := authgate.ParseSignal(df.signal)
 	if err != nil {
-		return cfg, "", usageError("demo: --signal: %w", err)
+		return cfg, "", usageError("%s: --signal: %w", name, err)
 	}
 	mode := authgate.ClientMode(df.mode)
 	switch mode {
 	case authgate.ClientRedirect, authgate.ClientReload, authgate.ClientDialog:
 	default:
-		return cfg, "", usageError("demo: --client-mode is redirect, reload or dialog, not %q", df.mode)
+		return cfg, "", usageError("%s: --client-mode is redirect, reload or dialog, not %q", name, df.mode)
 	}
 	switch {
 	case df.idle < time.Second:
-		return cfg, "", usageError("demo: --idle-timeout must be at least 1s")
+		return cfg, "", usageError("%s: --idle-timeout must be at least 1s", name)
 	case df.lifetime < df.idle:
-		return cfg, "", usageError("demo: --lifetime must be at least --idle-timeout")
+		return cfg, "", usageError("%s: --lifetime must be at least --idle-timeout", name)
 	}
 	cfg.IdleTimeout = df.idle
 	cfg.Lifetime = df.lifetime
@@ -128,8 +136,9 @@ func (df *demoFlags) check() (authgate.Config, authgate.ClientMode, error) {
 }
 
 // serve runs srv on ln until ctx ends, then shuts it down gracefully:
-// in-flight requests get ten seconds to finish.
-func serve(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
+// in-flight requests get ten seconds to finish. name is the command, for
+// the log.
+func serve(ctx context.Context, name string, srv *http.Server, ln net.Listener, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -137,7 +146,7 @@ func serve(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Log
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("authgate demo: shutting down")
+	log.Info("authgate " + name + ": shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -146,7 +155,7 @@ func serve(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Log
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serving: %w", err)
 	}
-	log.Info("authgate demo: stopped")
+	log.Info("authgate " + name + ": stopped")
 	return nil
 }
 
@@ -158,28 +167,39 @@ type demoCreds struct {
 	secret   string
 }
 
-// demoCredentials makes the demo user and an API key on the first run.
-// Later runs leave the user as it is.
-func (c *cli) demoCredentials(ctx context.Context, st store) (demoCreds, error) {
-	switch _, err := st.UserByLogin(ctx, demoLogin); {
+// firstRunCredentials makes the user login (display name name) and an API
+// key called keyName when no such user exists: the first run of the demo or
+// the proxy. Later runs leave the user as it is.
+func (c *cli) firstRunCredentials(ctx context.Context, st store, login, name, keyName string) (demoCreds, error) {
+	switch _, err := st.UserByLogin(ctx, login); {
 	case err == nil:
 		return demoCreds{}, nil
 	case !errors.Is(err, authgate.ErrNotFound):
-		return demoCreds{}, fmt.Errorf("looking up the demo user: %w", err)
+		return demoCreds{}, fmt.Errorf("looking up the user %q: %w", login, err)
 	}
 	pw := newPassword()
-	u, err := c.createUser(ctx, st, demoLogin, "Demo User", pw)
+	u, err := c.createUser(ctx, st, login, name, pw)
 	if exitCode(err) == exitDuplicate { // made meanwhile by another process
 		return demoCreds{}, nil
 	}
 	if err != nil {
 		return demoCreds{}, err
 	}
-	k, secret, err := c.createKey(ctx, st, u.ID, "demo curl", 0)
+	k, secret, err := c.createKey(ctx, st, u.ID, keyName, 0)
 	if err != nil {
 		return demoCreds{}, err
 	}
 	return demoCreds{created: true, password: pw, keyID: k.ID, secret: secret}, nil
+}
+
+// printCredentials writes what a first run made, in lines that scripts can
+// read: Open, User, Password, API key and Secret.
+func printCredentials(w io.Writer, base, login string, cr demoCreds) {
+	fmt.Fprintf(w, "  Open:      %s\n", base)
+	fmt.Fprintf(w, "  User:      %s\n", login)
+	fmt.Fprintf(w, "  Password:  %s\n", cr.password)
+	fmt.Fprintf(w, "  API key:   %s\n", cr.keyID)
+	fmt.Fprintf(w, "  Secret:    %s\n\n", cr.secret)
 }
 
 // printWelcome tells the user where to go and how to sign in.
@@ -196,11 +216,7 @@ func (c *cli) printWelcome(base string, df demoFlags, cr demoCreds) {
 	fmt.Fprintf(w, "authgate demo is running at %s\n\n", base)
 	if cr.created {
 		fmt.Fprintf(w, "Made the user %q and an API key. Their password and secret are shown only now:\n\n", demoLogin)
-		fmt.Fprintf(w, "  Open:      %s\n", base)
-		fmt.Fprintf(w, "  User:      %s\n", demoLogin)
-		fmt.Fprintf(w, "  Password:  %s\n", cr.password)
-		fmt.Fprintf(w, "  API key:   %s\n", cr.keyID)
-		fmt.Fprintf(w, "  Secret:    %s\n\n", cr.secret)
+		printCredentials(w, base, demoLogin, cr)
 		fmt.Fprintf(w, "  curl -u %s:%s %s\n", cr.keyID, cr.secret, api)
 		fmt.Fprintf(w, "  curl -u %s:%s -H 'Content-Type: application/json' -d '{\"text\":\"hello from curl\"}' %s\n\n", cr.keyID, cr.secret, api)
 	} else {

@@ -1,9 +1,11 @@
-// Command authgate runs the authgate demo app and administers the users,
-// API keys and sessions of an authgate database.
+// Command authgate runs the authgate demo app or a reverse proxy in front of
+// an app in any language, and administers the users, API keys and sessions
+// of an authgate database.
 //
 // Usage:
 //
 //	authgate demo [flags]
+//	authgate proxy --upstream URL [flags]
 //	authgate users add LOGIN [--name NAME] [--password-stdin]
 //	authgate users list
 //	authgate users passwd LOGIN [--password-stdin]

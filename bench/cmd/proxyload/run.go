@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// options are the driver's settings.
+type options struct {
+	oauth2Proxy string
+	authgate    string
+	rounds      int
+	duration    time.Duration
+	warmup      time.Duration
+	conns       int
+}
+
+// target is a proxy under load: its address, the cookie of a session and
+// its process, whose CPU time the phases read.
+type target struct {
+	name   string
+	base   string // http://127.0.0.1:PORT
+	cookie string
+	pid    int
+}
+
+// run starts the processes, signs in to each gate and measures.
+func run(ctx context.Context, o options) error {
+	dir, err := os.MkdirTemp("", "authgate-proxyload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	upAddr, _, err := startRole(ctx, self, dir, "upstream")
+	if err != nil {
+		return fmt.Errorf("the upstream: %w", err)
+	}
+	upURL := "http://" + upAddr
+	bareAddr, barePID, err := startRole(ctx, self, dir, "bare", "-upstream", upURL)
+	if err != nil {
+		return fmt.Errorf("the bare proxy: %w", err)
+	}
+	targets := []target{{name: "bare ReverseProxy", base: "http://" + bareAddr, pid: barePID}}
+
+	ag, err := startAuthgate(ctx, o.authgate, dir, upURL)
+	if err != nil {
+		return fmt.Errorf("authgate proxy: %w", err)
+	}
+	targets = append(targets, ag)
+
+	if o.oauth2Proxy == "" {
+		fmt.Println("oauth2-proxy: left out (no -oauth2-proxy binary given)")
+	} else {
+		op, err := startOAuth2Proxy(ctx, o.oauth2Proxy, dir, upURL)
+		if err != nil {
+			return fmt.Errorf("oauth2-proxy: %w", err)
+		}
+		targets = append(targets, op)
+	}
+	for _, t := range targets {
+		if err := check(ctx, t); err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+	}
+	return measure(ctx, targets, o)
+}
+
+// startRole runs this program again as role and returns the address it
+// listens on.
+func startRole(ctx context.Context, self, dir, role string, args ...string) (string, int, error) {
+	addrFile := filepath.Join(dir, role+".addr")
+	cmd := exec.CommandContext(ctx, self, append([]string{"-role", role, "-addr-file", addrFile}, args...)...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", 0, err
+	}
+	go func() { _ = cmd.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(addrFile); err == nil && len(b) > 0 {
+			return string(b), cmd.Process.Pid, nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return "", 0, errors.New("did not start within 20s")
+}
+
+// startAuthgate builds (unless given) and runs `authgate proxy`, then signs
+// in as the user its first run made.
+func startAuthgate(ctx context.Context, bin, dir, upstream string) (target, error) {
+	if bin == "" {
+		bin = filepath.Join(dir, "authgate")
+		build := exec.CommandContext(ctx, "go", "build", "-C", "..", "-o", bin, "./cmd/authgate")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return target{}, fmt.Errorf("building it: %w", err)
+		}
+	}
+	cmd := exec.CommandContext(ctx, bin, "proxy", "--upstream", upstream, "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "gate.db"))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return target{}, err
+	}
+	cmd.Stderr = nil // its access log goes to /dev/null, as oauth2-proxy's does
+	if err := cmd.Start(); err != nil {
+		return target{}, err
+	}
+	go func() { _ = cmd.Wait() }()
+	var printed strings.Builder
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		printed.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "Press Ctrl+C") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	base := regexp.MustCompile(`running at (http://[^/ ]+)/`).FindStringSubmatch(printed.String())
+	file := regexp.MustCompile(`are in (\S+) \(readable`).FindStringSubmatch(printed.String())
+	if base == nil || file == nil {
+		return target{}, fmt.Errorf("unexpected output:\n%s", printed.String())
+	}
+	creds, err := os.ReadFile(file[1])
+	if err != nil {
+		return target{}, err
+	}
+	pw := regexp.MustCompile(`(?m)^\s*Password:\s+(\S+)$`).FindSubmatch(creds)
+	if pw == nil {
+		return target{}, errors.New("no password in the first run's file")
+	}
+	// localhost, so that the gate's Secure cookies are kept over http.
+	b := strings.Replace(base[1], "127.0.0.1", "localhost", 1)
+	cookie, err := signIn(ctx, b+"/login", url.Values{"username": {"admin"}, "password": {string(pw[1])}})
+	return target{name: "authgate proxy", base: b, cookie: cookie, pid: cmd.Process.Pid}, err
+}
+
+// startOAuth2Proxy runs oauth2-proxy with an htpasswd user and signs in
+// with its form.
+func startOAuth2Proxy(ctx context.Context, bin, dir, upstream string) (target, error) {
+	const user, pass = "bench", "a long password for the bench"
+	hash, err := bcrypt.GenerateFromPassword([]byte(pass), bcrypt.MinCost)
+	if err != nil {
+		return target{}, err
+	}
+	htpasswd := filepath.Join(dir, "htpasswd")
+	if err := os.WriteFile(htpasswd, []byte(user+":"+string(hash)+"\n"), 0o600); err != nil {
+		return target{}, err
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	addr, err := freeAddr()
+	if err != nil {
+		return target{}, err
+	}
+	cmd := exec.CommandContext(ctx, bin,
+		"--http-address", addr,
+		"--upstream", upstream+"/",
+		"--htpasswd-file", htpasswd,
+		"--email-domain", "*",
+		"--cookie-secret", base64.URLEncoding.EncodeToString(secret),
+		"--cookie-secure=false",
+		"--client-id", "unused", "--client-secret", "unused", // the default provider's; never asked
+	)
+	cmd.Stdout, cmd.Stderr = nil, nil // its request log goes to /dev/null
+	if err := cmd.Start(); err != nil {
+		return target{}, err
+	}
+	go func() { _ = cmd.Wait() }()
+	base := "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(base + "/ping")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			return target{}, fmt.Errorf("no answer on %s/ping within 20s", base)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cookie, err := signIn(ctx, base+"/oauth2/sign_in", url.Values{"username": {user}, "password": {pass}})
+	return target{name: "oauth2-proxy v7.15.6", base: base, cookie: cookie, pid: cmd.Process.Pid}, err
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// signIn posts a sign-in form and returns the cookies it set, as a Cookie
+// header value.
+func signIn(ctx context.Context, u string, form url.Values) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	var parts []string
+	for _, ck := range resp.Cookies() {
+		if ck.Value != "" {
+			parts = append(parts, ck.Name+"="+ck.Value)
+		}
+	}
+	if len(parts) == 0 {
+		return "", fmt.Errorf("signing in: %s and no cookie", resp.Status)
+	}
+	return strings.Join(parts, "; "), nil
+}
+
+// check makes one request as the load does and wants the upstream's item.
+func check(ctx context.Context, t target) error {
+	resp, err := http.DefaultClient.Do(newRequest(ctx, t))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(body) != string(item) {
+		return fmt.Errorf("a signed-in call got %s: %.100q", resp.Status, body)
+	}
+	return nil
+}
+
+// newRequest is one call of the load: a fetch from a page of the app.
+func newRequest(ctx context.Context, t target) *http.Request {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, t.base+"/api/item", nil)
+	req.Header.Set("Accept", "*/*")
+	req.Header.Set("Sec-Fetch-Mode", "cors")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Cookie", t.cookie)
+	return req
+}

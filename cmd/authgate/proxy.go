@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/proxy"
+)
+
+// proxyLogin is the user the proxy makes on its first run.
+const proxyLogin = "admin"
+
+// proxyFlags are the proxy's settings: the demo's, and where the app is.
+type proxyFlags struct {
+	demoFlags
+	upstream string
+	public   listFlag
+	trusted  listFlag
+	noScript bool
+}
+
+// listFlag is a flag that may be given more than once.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func (c *cli) proxy(ctx context.Context, args []string) error {
+	fs, pf := c.newProxyFlags()
+	if _, err := c.parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	gcfg, mode, err := pf.check("proxy")
+	if err != nil {
+		return err
+	}
+	up, trusted, err := pf.checkProxy()
+	if err != nil {
+		return err
+	}
+
+	st, err := c.openStore(ctx, pf.store, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	creds, err := c.firstRunCredentials(ctx, st, proxyLogin, "Administrator", "first key")
+	if err != nil {
+		return err
+	}
+
+	log := slog.New(slog.NewTextHandler(c.stderr, nil))
+	gcfg.Store = st
+	gcfg.Hasher = c.hasher
+	gcfg.Logger = log
+	gcfg.Now = c.now
+	if len(trusted) > 0 {
+		gcfg.ClientAddr = proxy.ClientAddr(trusted)
+	}
+	g, err := authgate.New(gcfg)
+	if err != nil {
+		return usageError("%w", err)
+	}
+	p, err := proxy.New(proxy.Options{
+		Gate: g, Users: st, Upstream: up,
+		Public: pf.public, TrustedProxies: trusted,
+		ClientMode: mode, NoScript: pf.noScript, Logger: log,
+	})
+	if err != nil {
+		return usageError("%w", err)
+	}
+
+	ln, err := net.Listen("tcp", pf.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", pf.addr, err)
+	}
+	base := baseURL(ln.Addr())
+	if err := c.printProxyWelcome(base, up, *pf, creds); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler: accessLog(log, p),
+		// No read or write timeout: uploads, downloads, server-sent events
+		// and WebSockets last as long as they need. Headers must come fast.
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetUnencryptedHTTP2(true) // h2c, from a TLS-terminating proxy in front
+	log.Info("authgate proxy: listening", "url", base, "upstream", up.String())
+	return serve(ctx, "proxy", srv, ln, log)
+}
+
+// newProxyFlags returns the proxy's flags.
+func (c *cli) newProxyFlags() (*flagSet, *proxyFlags) {
+	fs := c.newFlags("proxy", "proxy --upstream URL [flags]\n\n"+
+		"Runs a reverse proxy in front of the app at --upstream, in any language: every\n"+
+		"request needs a session or an API key, unless its path starts with a --public\n"+
+		"prefix. The app receives X-Authgate-User, X-Authgate-User-Id and\n"+
+		"X-Authgate-Method, and never a copy a client sent. Users, keys and sessions are\n"+
+		"kept in --db (or the Redis --store). On the first run it makes the user\n"+
+		"\"admin\" and an API key; their password and secret are printed once when the\n"+
+		"output is a terminal, or else written to a file only its owner can read.\n"+
+		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
+	pf := new(proxyFlags)
+	pf.register(fs, "127.0.0.1:4180")
+	fs.StringVar(&pf.upstream, "upstream", "", "the app's base `URL` (http:// or https://); required")
+	fs.Var(&pf.public, "public", "a path `prefix` that needs no sign-in, such as /static/ (repeatable)")
+	fs.Var(&pf.trusted, "trusted-proxy", "a `CIDR` whose X-Forwarded-* headers are believed (repeatable; default none)")
+	fs.BoolVar(&pf.noScript, "no-script", false, "do not insert the client script into the app's HTML pages")
+	return fs, pf
+}
+
+// checkProxy validates the proxy's own flags.
+func (pf *proxyFlags) checkProxy() (*url.URL, []netip.Prefix, error) {
+	if pf.upstream == "" {
+		return nil, nil, usageError("proxy: --upstream URL is required")
+	}
+	up, err := url.Parse(pf.upstream)
+	if err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
+		return nil, nil, usageError("proxy: --upstream is an http:// or https:// URL with a host")
+	}
+	if up.User != nil {
+		return nil, nil, usageError("proxy: --upstream must not hold a user or password")
+	}
+	if up.RawQuery != "" || up.Fragment != "" {
+		return nil, nil, usageError("proxy: --upstream must have no query or fragment")
+	}
+	for _, p := range pf.public {
+		if !strings.HasPrefix(p, "/") {
+			return nil, nil, usageError("proxy: --public %q does not start with /", p)
+		}
+	}
+	var trusted []netip.Prefix
+	for _, t := range pf.trusted {
+		pre, err := netip.ParsePrefix(t)
+		if err != nil {
+			a, aerr := netip.ParseAddr(t)
+			if aerr != nil {
+				return nil, nil, usageError("proxy: --trusted-proxy %q is not a CIDR or an address", t)
+			}
+			pre = netip.PrefixFrom(a, a.BitLen())
+		}
+		trusted = append(trusted, pre.Masked())
+	}
+	return up, trusted, nil
+}
+
+// printProxyWelcome says where the proxy listens and, on the first run, how
+// to sign in: on the terminal, or else in a file only its owner can read,
+// so that a password never lands in a service's log.
+func (c *cli) printProxyWelcome(base string, up *url.URL, pf proxyFlags, cr demoCreds) error {
+	w := c.stdout
+	fmt.Fprintf(w, "authgate proxy is running at %s in front of %s\n\n", base, up)
+	switch {
+	case !cr.created:
+		fmt.Fprintf(w, "Sign in as an existing user; '%s users add LOGIN' makes another.\n", c.self())
+	case outputIsTerminal(w):
+		fmt.Fprintf(w, "Made the user %q and an API key. Their password and secret are shown only now:\n\n", proxyLogin)
+		printCredentials(w, base, proxyLogin, cr)
+	default:
+		dir := "."
+		if pf.store.url == "" {
+			dir = filepath.Dir(pf.store.db)
+		}
+		f, err := os.CreateTemp(dir, "authgate-first-run-*.txt") // mode 0600, a new name
+		if err != nil {
+			return fmt.Errorf("writing the first run's credentials: %w", err)
+		}
+		printCredentials(f, base, proxyLogin, cr)
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing the first run's credentials: %w", err)
+		}
+		abs, _ := filepath.Abs(f.Name())
+		fmt.Fprintf(w, "Made the user %q and an API key. The output is not a terminal, so their\n"+
+			"password and secret are in %s (readable only by its owner); delete it once read.\n\n", proxyLogin, abs)
+	}
+	fmt.Fprintln(w, "Press Ctrl+C to stop.")
+	return nil
+}
+
+// outputIsTerminal reports whether w is a terminal.
+func outputIsTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
+}
