@@ -6,35 +6,36 @@ import (
 	"testing"
 )
 
-func TestShellQuote(t *testing.T) {
-	tests := map[string]string{
-		"authgate.db":       "authgate.db",
-		"/var/lib/a-b_c.db": "/var/lib/a-b_c.db",
-		"my notes.db":       "'my notes.db'",
-		"it's.db":           `'it'\''s.db'`,
-		"$(rm -rf x).db":    "'$(rm -rf x).db'",
-		"":                  "''",
-	}
-	for in, want := range tests {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
-func TestPrintable(t *testing.T) {
-	tests := map[string]string{
-		"Alice Liddell":       "Alice Liddell",
-		"Zoë 名前":              "Zoë 名前",
-		"tab\there":           "tab?here",
-		"evil\x1b[2Jclear":    "evil?[2Jclear",
-		"line\nbreak\r":       "line?break?",
-		"bad \xff byte":       "bad ? byte",
-		"nbsp\u00a0and\u200b": "nbsp?and?",
-	}
-	for in, want := range tests {
-		if got := printable(in); got != want {
-			t.Errorf("printable(%q) = %q, want %q", in, got, want)
+// TestTextForTerminal: shellQuote and printable make text safe to show or
+// paste: each maps its inputs to the outputs in its table.
+func TestTextForTerminal(t *testing.T) {
+	for _, fn := range []struct {
+		name  string
+		f     func(string) string
+		tests map[string]string
+	}{
+		{"shellQuote", shellQuote, map[string]string{
+			"authgate.db":       "authgate.db",
+			"/var/lib/a-b_c.db": "/var/lib/a-b_c.db",
+			"my notes.db":       "'my notes.db'",
+			"it's.db":           `'it'\''s.db'`,
+			"$(rm -rf x).db":    "'$(rm -rf x).db'",
+			"":                  "''",
+		}},
+		{"printable", printable, map[string]string{
+			"Alice Liddell":       "Alice Liddell",
+			"Zoë 名前":              "Zoë 名前",
+			"tab\there":           "tab?here",
+			"evil\x1b[2Jclear":    "evil?[2Jclear",
+			"line\nbreak\r":       "line?break?",
+			"bad \xff byte":       "bad ? byte",
+			"nbsp\u00a0and\u200b": "nbsp?and?",
+		}},
+	} {
+		for in, want := range fn.tests {
+			if got := fn.f(in); got != want {
+				t.Errorf("%s(%q) = %q, want %q", fn.name, in, got, want)
+			}
 		}
 	}
 }
