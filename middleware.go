@@ -18,25 +18,12 @@ import (
 // as in chi's or gorilla/mux's r.Use(gate.Require), and the login page stays
 // reachable.
 func (g *Gate) Require(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if g.ownEndpoint(r) {
-			g.ServeHTTP(w, r)
+	return g.guard(next, func(w http.ResponseWriter, r *http.Request, res *authResult) {
+		if res.err != nil {
+			g.unavailable(w, r, res.err)
 			return
 		}
-		var res authResult
-		g.authenticate(r.Context(), r, &res)
-		switch {
-		case res.err != nil:
-			g.unavailable(w, r, res.err)
-		case res.retry > 0:
-			tooMany(w, res.retry)
-		case !res.ok:
-			g.deny(w, r, g.Classify(r), res.reason)
-		case g.cfg.CrossOrigin.Check(r) != nil:
-			crossOrigin(w)
-		default:
-			g.serve(w, r, next, &res)
-		}
+		g.deny(w, r, g.Classify(r), res.reason)
 	})
 }
 
@@ -46,6 +33,21 @@ func (g *Gate) Require(next http.Handler) http.Handler {
 // refused as in [Gate.Require]; a store failure lets the request through
 // unidentified. Like Require, it serves the gate's own endpoints itself.
 func (g *Gate) Identify(next http.Handler) http.Handler {
+	return g.guard(next, func(w http.ResponseWriter, r *http.Request, res *authResult) {
+		if res.err != nil {
+			g.log.LogAttrs(r.Context(), errorLevel, "authgate: store unavailable; serving unidentified", errAttr(res.err), pathAttr(r))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// guard is the middleware [Gate.Require] and [Gate.Identify] share: it
+// serves the gate's own endpoints, authenticates the request, answers 429
+// when the caller must wait and 403 to a signed-in cross-origin write, and
+// serves a signed-in request with next. A request that failed to
+// authenticate (a store error in res.err, or no valid credentials) goes to
+// failed.
+func (g *Gate) guard(next http.Handler, failed func(w http.ResponseWriter, r *http.Request, res *authResult)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if g.ownEndpoint(r) {
 			g.ServeHTTP(w, r)
@@ -55,12 +57,11 @@ func (g *Gate) Identify(next http.Handler) http.Handler {
 		g.authenticate(r.Context(), r, &res)
 		switch {
 		case res.err != nil:
-			g.log.LogAttrs(r.Context(), errorLevel, "authgate: store unavailable; serving unidentified", errAttr(res.err), pathAttr(r))
-			next.ServeHTTP(w, r)
+			failed(w, r, &res)
 		case res.retry > 0:
 			tooMany(w, res.retry)
 		case !res.ok:
-			next.ServeHTTP(w, r)
+			failed(w, r, &res)
 		case g.cfg.CrossOrigin.Check(r) != nil:
 			crossOrigin(w)
 		default:
