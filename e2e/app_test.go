@@ -79,19 +79,30 @@ func (s *flakyStore) Session(ctx context.Context, id authgate.Hash) (authgate.Se
 	return s.Store.Session(ctx, id)
 }
 
+// testHasher is the cheap password hasher of every test gate.
+var testHasher = authgate.Argon2id{Memory: 64, Time: 1}
+
+// newUserStore returns a memstore holding one user: testUserID, who signs
+// in as testLogin with testPassword and is called name.
+func newUserStore(t *testing.T, name string) *memstore.Store {
+	t.Helper()
+	store := memstore.New()
+	hash, err := testHasher.Hash(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = store.CreateUser(t.Context(), authgate.User{ID: testUserID, Login: testLogin, Name: name, PasswordHash: hash, CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
 // newApp starts a test app with one user and stops it when the test ends.
 func newApp(t *testing.T, opts appOptions) *testApp {
 	t.Helper()
-	a := &testApp{t: t, store: &flakyStore{Store: memstore.New()}, release: make(chan struct{}), held: make(chan struct{}, 8)}
-	hasher := authgate.Argon2id{Memory: 64, Time: 1}
-	hash, err := hasher.Hash(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = a.store.CreateUser(t.Context(), authgate.User{ID: testUserID, Login: testLogin, Name: "Ada Lovelace", PasswordHash: hash, CreatedAt: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := &testApp{t: t, store: &flakyStore{Store: newUserStore(t, "Ada Lovelace")}, release: make(chan struct{}), held: make(chan struct{}, 8)}
+	var err error
 	if opts.idle == 0 {
 		opts.idle = idleTimeout
 	}
@@ -100,7 +111,7 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 		IdleTimeout: opts.idle,
 		Signal:      opts.signal,
 		Lifetime:    opts.lifetime,
-		Hasher:      hasher,
+		Hasher:      testHasher,
 		Logger:      slog.New(slog.DiscardHandler),
 		Now:         a.now,
 	})

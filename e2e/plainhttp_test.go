@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,10 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/authgate/authgate"
-	"github.com/authgate/authgate/memstore"
 	"github.com/chromedp/chromedp"
 )
 
@@ -50,20 +47,11 @@ func TestPlainHTTPByNameInChromium(t *testing.T) {
 		t.Run(fmt.Sprintf("InsecureCookies=%v", insecure), func(t *testing.T) {
 			tb := newTab(t)
 			logs := &logRecorder{}
-			store := memstore.New()
-			hasher := authgate.Argon2id{Memory: 64, Time: 1}
 			gate, err := authgate.New(authgate.Config{
-				Store: store, Hasher: hasher, InsecureCookies: insecure,
+				Store: newUserStore(t, "Ada"), Hasher: testHasher, InsecureCookies: insecure,
 				Logger: slog.New(slog.NewTextHandler(logs, nil)),
 			})
 			if err != nil {
-				t.Fatal(err)
-			}
-			hash, err := hasher.Hash(testPassword)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := store.CreateUser(context.Background(), authgate.User{ID: testUserID, Login: testLogin, Name: "Ada", PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 			var notesRuns atomic.Int32

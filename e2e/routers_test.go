@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"io"
@@ -13,10 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/authgate/authgate"
-	"github.com/authgate/authgate/memstore"
 	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/mux"
 )
@@ -117,23 +114,20 @@ func (b *routerBrowser) do(method, path, mode string, form url.Values) (*http.Re
 	return res, string(data)
 }
 
+// newRouterGate returns a gate on a store with the test user.
+func newRouterGate(t *testing.T) *authgate.Gate {
+	t.Helper()
+	gate, err := authgate.New(authgate.Config{Store: newUserStore(t, "Ada"), Hasher: testHasher, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gate
+}
+
 func TestRoutersWithRequireOnEveryRoute(t *testing.T) {
 	for _, rt := range routers {
 		t.Run(rt.name, func(t *testing.T) {
-			store := memstore.New()
-			hasher := authgate.Argon2id{Memory: 64, Time: 1}
-			gate, err := authgate.New(authgate.Config{Store: store, Hasher: hasher, Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			hash, err := hasher.Hash(testPassword)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = store.CreateUser(context.Background(), authgate.User{ID: testUserID, Login: testLogin, Name: "Ada", PasswordHash: hash, CreatedAt: time.Now()})
-			if err != nil {
-				t.Fatal(err)
-			}
+			gate := newRouterGate(t)
 			app := &routerApp{gate: gate}
 			srv := httptest.NewTLSServer(rt.build(gate, app))
 			t.Cleanup(srv.Close)
@@ -204,20 +198,7 @@ func TestRoutersInChromium(t *testing.T) {
 	for _, rt := range routers {
 		t.Run(rt.name, func(t *testing.T) {
 			tb := newTab(t)
-			store := memstore.New()
-			hasher := authgate.Argon2id{Memory: 64, Time: 1}
-			gate, err := authgate.New(authgate.Config{Store: store, Hasher: hasher, Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			hash, err := hasher.Hash(testPassword)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = store.CreateUser(context.Background(), authgate.User{ID: testUserID, Login: testLogin, Name: "Ada", PasswordHash: hash, CreatedAt: time.Now()})
-			if err != nil {
-				t.Fatal(err)
-			}
+			gate := newRouterGate(t)
 			srv := httptest.NewServer(rt.build(gate, &routerApp{gate: gate}))
 			t.Cleanup(srv.Close)
 			base := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
