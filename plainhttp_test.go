@@ -1,45 +1,26 @@
 package authgate_test
 
 import (
-	"bytes"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 )
 
-// lockedBuffer is a log destination that handlers may write concurrently.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 const plainHTTPLog = "drops the Secure session cookie"
 
-func newPlainGate(t *testing.T, cfg authgate.Config) (*authgate.Gate, *lockedBuffer) {
+func newPlainGate(t *testing.T, cfg authgate.Config) (*authgate.Gate, *testkit.Buffer) {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs := &testkit.Buffer{}
 	cfg.Store = memstore.New()
-	cfg.Hasher = authgate.Argon2id{Memory: 64, Time: 1}
+	cfg.Hasher = testkit.Hasher
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	gate, err := authgate.New(cfg)
 	if err != nil {

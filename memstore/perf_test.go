@@ -116,25 +116,6 @@ func TestPurgeExpired(t *testing.T) {
 }
 
 func BenchmarkSession(b *testing.B) {
-	ctx := context.Background()
 	s := New()
-	now := time.Now()
-	ids := make([]authgate.Hash, 10_000)
-	for i := range ids {
-		x := storetest.NewSession("u1", now)
-		ids[i] = x.ID
-		if err := s.CreateSession(ctx, x); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			if _, err := s.Session(ctx, ids[i%len(ids)]); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-	})
+	storetest.LookUpSessions(b, s, storetest.FillSessions(b, s, 10_000))
 }

@@ -12,34 +12,14 @@ import (
 // benchStore returns a store holding n sessions, and their ids.
 func benchStore(b *testing.B, n int) (*Store, []authgate.Hash) {
 	b.Helper()
-	ctx := context.Background()
 	s := openTemp(b)
-	ids := make([]authgate.Hash, n)
-	for i := range ids {
-		x := storetest.NewSession(storetest.NewUserID(), time.Now())
-		if err := s.CreateSession(ctx, x); err != nil {
-			b.Fatal(err)
-		}
-		ids[i] = x.ID
-	}
-	return s, ids
+	return s, storetest.FillSessions(b, s, n)
 }
 
 // BenchmarkSessionCached is the gate's lookup of a session read before.
 func BenchmarkSessionCached(b *testing.B) {
-	ctx := context.Background()
 	s, ids := benchStore(b, 1000)
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			if _, err := s.Session(ctx, ids[i%len(ids)]); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-	})
+	storetest.LookUpSessions(b, s, ids)
 }
 
 // BenchmarkSessionUncached is a lookup that goes to the database.
