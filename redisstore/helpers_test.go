@@ -2,13 +2,13 @@ package redisstore
 
 import (
 	"context"
-	"crypto/rand"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/storetest"
 )
 
 // openStore connects a new Store to addrs and closes it when the test ends.
@@ -34,20 +34,7 @@ func (p *prefixer) next() string {
 
 // newSession returns a live session of user with a random id.
 func newSession(user string) authgate.Session {
-	now := time.Now()
-	var token [32]byte
-	_, _ = rand.Read(token[:])
-	return authgate.Session{
-		ID:          authgate.HashOf(token[:]),
-		UserID:      user,
-		UserName:    "User " + user,
-		CreatedAt:   now,
-		LastSeen:    now,
-		IdleTimeout: 30 * time.Minute,
-		Expires:     now.Add(12 * time.Hour),
-		UserAgent:   "Mozilla/5.0 (test)",
-		Address:     "192.0.2.1",
-	}
+	return storetest.NewSession(user, time.Now())
 }
 
 // waitFor polls cond until it returns true or timeout passes, and reports
