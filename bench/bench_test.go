@@ -41,6 +41,10 @@ func setup(tb testing.TB) []Contender {
 	return cs
 }
 
+// measure times requests like base on h, each answered with want: serve
+// or paired.
+type measure func(b *testing.B, h http.Handler, base *http.Request, want int)
+
 // serve runs base, cloned afresh for each iteration, through h and checks
 // every response's status.
 func serve(b *testing.B, h http.Handler, base *http.Request, want int) {
@@ -57,15 +61,22 @@ func serve(b *testing.B, h http.Handler, base *http.Request, want int) {
 
 // BenchmarkSignedInGET is a page load on a live session, the request every
 // signed-in user makes all day.
-func BenchmarkSignedInGET(b *testing.B) {
+func BenchmarkSignedInGET(b *testing.B) { signedInGET(b, serve, true) }
+
+// signedInGET runs m on a page load on a live session, for every contender
+// (the bare handler too when withBare).
+func signedInGET(b *testing.B, m measure, withBare bool) {
 	ctx := context.Background()
 	for _, c := range setup(b) {
+		if _, ok := c.(Bare); ok && !withBare {
+			continue
+		}
 		cookie, err := c.SignIn(ctx, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Run(c.Name(), func(b *testing.B) {
-			serve(b, c.Handler(), PageRequest(cookie), http.StatusOK)
+			m(b, c.Handler(), PageRequest(cookie), http.StatusOK)
 		})
 	}
 }
@@ -73,31 +84,45 @@ func BenchmarkSignedInGET(b *testing.B) {
 // BenchmarkScriptExpired is a fetch() call on a session past its idle
 // timeout: the gate answers with its login signal, a peer with the 401 an
 // app writes by hand. The bare handler answers 200, as the floor.
-func BenchmarkScriptExpired(b *testing.B) {
+func BenchmarkScriptExpired(b *testing.B) { scriptExpired(b, serve, true) }
+
+// scriptExpired runs m on a fetch() call on an expired session, for every
+// contender (the bare handler too, answering 200, when withBare).
+func scriptExpired(b *testing.B, m measure, withBare bool) {
 	ctx := context.Background()
 	for _, c := range setup(b) {
+		want := http.StatusUnauthorized
+		if _, ok := c.(Bare); ok {
+			if !withBare {
+				continue
+			}
+			want = http.StatusOK
+		}
 		cookie, err := c.Expired(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
-		want := http.StatusUnauthorized
-		if _, ok := c.(Bare); ok {
-			want = http.StatusOK
-		}
 		b.Run(c.Name(), func(b *testing.B) {
-			serve(b, c.Handler(), ScriptRequest(cookie), want)
+			m(b, c.Handler(), ScriptRequest(cookie), want)
 		})
 	}
 }
 
 // BenchmarkAPIKey is a machine client's call with an API key over HTTP
 // Basic. Only authgate has API keys; the bare handler is the floor.
-func BenchmarkAPIKey(b *testing.B) {
+func BenchmarkAPIKey(b *testing.B) { apiKey(b, serve, true) }
+
+// apiKey runs m on a machine client's call with an API key, for the gates
+// (and the bare handler, with a made-up key, when withBare).
+func apiKey(b *testing.B, m measure, withBare bool) {
 	ctx := context.Background()
 	for _, c := range setup(b) {
 		var authz string
 		switch c := c.(type) {
 		case Bare:
+			if !withBare {
+				continue
+			}
 			authz = "Basic " + base64.StdEncoding.EncodeToString([]byte("agk_aaaaaaaaaaaaaaaa:"+randomHex(21)))
 		case *Gate:
 			var err error
@@ -108,7 +133,7 @@ func BenchmarkAPIKey(b *testing.B) {
 			continue
 		}
 		b.Run(c.Name(), func(b *testing.B) {
-			serve(b, c.Handler(), MachineRequest(authz), http.StatusOK)
+			m(b, c.Handler(), MachineRequest(authz), http.StatusOK)
 		})
 	}
 }
@@ -182,54 +207,11 @@ func paired(b *testing.B, h http.Handler, base *http.Request, want int) {
 }
 
 // BenchmarkPairedSignedInGET is BenchmarkSignedInGET measured with paired.
-func BenchmarkPairedSignedInGET(b *testing.B) {
-	ctx := context.Background()
-	for _, c := range setup(b) {
-		if _, ok := c.(Bare); ok {
-			continue
-		}
-		cookie, err := c.SignIn(ctx, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(c.Name(), func(b *testing.B) {
-			paired(b, c.Handler(), PageRequest(cookie), http.StatusOK)
-		})
-	}
-}
+func BenchmarkPairedSignedInGET(b *testing.B) { signedInGET(b, paired, false) }
 
 // BenchmarkPairedScriptExpired is BenchmarkScriptExpired measured with
 // paired.
-func BenchmarkPairedScriptExpired(b *testing.B) {
-	ctx := context.Background()
-	for _, c := range setup(b) {
-		if _, ok := c.(Bare); ok {
-			continue
-		}
-		cookie, err := c.Expired(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(c.Name(), func(b *testing.B) {
-			paired(b, c.Handler(), ScriptRequest(cookie), http.StatusUnauthorized)
-		})
-	}
-}
+func BenchmarkPairedScriptExpired(b *testing.B) { scriptExpired(b, paired, false) }
 
 // BenchmarkPairedAPIKey is BenchmarkAPIKey measured with paired.
-func BenchmarkPairedAPIKey(b *testing.B) {
-	ctx := context.Background()
-	for _, c := range setup(b) {
-		g, ok := c.(*Gate)
-		if !ok {
-			continue
-		}
-		authz, err := g.NewKey(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(c.Name(), func(b *testing.B) {
-			paired(b, c.Handler(), MachineRequest(authz), http.StatusOK)
-		})
-	}
-}
+func BenchmarkPairedAPIKey(b *testing.B) { apiKey(b, paired, false) }
