@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"html/template"
@@ -82,25 +81,17 @@ type dialogPageData struct {
 // note(tag + ":" + status + ":" + the stored text). agStamp is a value the
 // page's script sets at load: if it is still there later, the page never
 // reloaded.
-var dialogPageTmpl = template.Must(template.New("dialog").Parse(`<!doctype html>
+var dialogPageTmpl = template.Must(template.New("dialog").Funcs(pageFuncs).Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>{{.Title}}</title>
 <script>
-function note(s) { if (window.agNote) agNote(String(s)); }
-window.agStamp = String(Math.random()).slice(2);
-if (window.navigation) {
-  navigation.addEventListener("navigate", function (e) { note("navigate:" + e.navigationType + " " + e.destination.url); });
-}
+{{js "note.js"}}window.agStamp = String(Math.random()).slice(2);
 </script>
 {{.Client}}
 <script>
-if (window.authgate) {
-  var agSignal = authgate.signal;
-  authgate.signal = function (reason) { note("signal:" + reason); return agSignal.apply(this, arguments); };
-}
-</script>
+{{js "signal.js"}}</script>
 {{if .Script}}<script src="/vendor/{{.Script}}"></script>{{end}}
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem}textarea{display:block;width:min(30rem,100%);height:6rem;font:inherit}</style>
 </head>
@@ -116,52 +107,7 @@ if (window.authgate) {
 </main>
 <script>
 var lib = {{.Lib}};
-function report(tag, status, text) {
-  note(tag + ":" + status + (text === undefined ? "" : ":" + text));
-  if (tag === "saved" && lib.indexOf("htmx") !== 0) {
-    document.getElementById("out").textContent = status === 200 ? "Saved." : "Not saved (" + status + ").";
-  }
-}
-function save(how, text, tag) {
-  var body = JSON.stringify({text: text});
-  switch (how) {
-  case "fetch":
-    return fetch("/api/notes", {method: "POST", headers: {"Content-Type": "application/json"}, body: body}).then(function (r) {
-      return r.json().then(function (j) { report(tag, r.status, j.text); }, function () { report(tag, r.status); });
-    });
-  case "xhr":
-    var x = new XMLHttpRequest();
-    x.open("POST", "/api/notes");
-    x.setRequestHeader("Content-Type", "application/json");
-    x.onreadystatechange = function () {
-      if (x.readyState !== 4) return;
-      try { report(tag, x.status, JSON.parse(x.responseText).text); } catch (e) { report(tag, x.status); }
-    };
-    x.send(body);
-    return;
-  case "jquery3": case "jquery4":
-    return $.ajax({url: "/api/notes", method: "POST", contentType: "application/json", data: body, dataType: "json"})
-      .done(function (j, s, x) { report(tag, x.status, j.text); })
-      .fail(function (x) { report(tag, x.status); });
-  case "axios":
-    return axios.post("/api/notes", {text: text})
-      .then(function (r) { report(tag, r.status, r.data.text); })
-      .catch(function (e) { report(tag, e.response ? e.response.status : e.message); });
-  }
-}
-if (lib.indexOf("htmx") === 0) {
-  new MutationObserver(function () {
-    var p = document.getElementById("saved");
-    if (p) report("saved", 200, p.dataset.text);
-  }).observe(document.getElementById("out"), {childList: true});
-} else {
-  document.getElementById("form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    save(lib, document.getElementById("note").value, "saved");
-  });
-}
-note("load:" + location.pathname + location.search);
-</script>
+{{js "save.js"}}</script>
 </body>
 </html>
 `))
@@ -203,14 +149,7 @@ func (a *testApp) serveDialogPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Client = template.HTML(tag) //nolint:gosec // the gate's tag and escaped values
-	var buf bytes.Buffer
-	if err := dialogPageTmpl.Execute(&buf, d); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(buf.Bytes())
+	writePage(w, dialogPageTmpl, d)
 }
 
 // countNotes counts the requests for POST /api/notes and answers the next

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"html/template"
 	"net/http"
 
@@ -21,39 +20,20 @@ type pageData struct {
 // every navigation the page starts (Navigation API), every login signal the
 // client script sees (a spy on authgate.signal), and whatever the calls the
 // test makes report. The seeds' snippets are the seeds' own code.
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>{{.Title}}</title>
 <script>
-function note(s) { if (window.agNote) agNote(String(s)); }
-if (window.navigation) {
-  navigation.addEventListener("navigate", function (e) { note("navigate:" + e.navigationType + " " + e.destination.url); });
-}
-</script>
+{{js "note.js"}}</script>
 {{.Client}}
 <script>
-if (window.authgate) {
-  var agSignal = authgate.signal;
-  authgate.signal = function (reason) { note("signal:" + reason); return agSignal.apply(this, arguments); };
-}
-</script>
+{{js "signal.js"}}</script>
 {{range .Scripts}}<script src="/vendor/{{.}}"></script>
 {{end -}}
-{{if eq .Seed "003"}}<script>
-$.ajaxSetup({statusCode: {418: function () { window.location.reload(); }}})
-</script>
-{{end -}}
-{{if eq .Seed "000"}}<script>
-$(document).ready(function () {
-  $(document).ajaxComplete(function (event, request, options) {
-    if (request.responseText === "MASONITE_LOGIN_REQUIRED") {
-      window.location.href = "/login";
-    }
-  });
-});
-</script>
+{{if eq .Seed "003" "000"}}<script>
+{{js (print "seed" .Seed ".js")}}</script>
 {{end -}}
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem}</style>
 </head>
@@ -94,12 +74,5 @@ func (a *testApp) servePage(w http.ResponseWriter, r *http.Request) {
 	default:
 		d.Client = a.gate.ScriptTag(r, authgate.ClientOptions{Mode: authgate.ClientRedirect})
 	}
-	var buf bytes.Buffer
-	if err := pageTmpl.Execute(&buf, d); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(buf.Bytes())
+	writePage(w, pageTmpl, d)
 }

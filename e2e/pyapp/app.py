@@ -39,20 +39,17 @@ VENDOR = {
     "htmx4.js": "htmx4/dist/htmx.js",
 }
 
-SEEDS = {
-    "003": """<script>
-$.ajaxSetup({statusCode: {418: function () { window.location.reload(); }}})
-</script>""",
-    "000": """<script>
-$(document).ready(function () {
-  $(document).ajaxComplete(function (event, request, options) {
-    if (request.responseText === "MASONITE_LOGIN_REQUIRED") {
-      window.location.href = "/login";
-    }
-  });
-});
-</script>""",
-}
+# The page scripts this app shares with the Go test app: both inline the
+# same files from e2e/notepage.
+NOTEPAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notepage")
+
+
+def notepage_js(name):
+    with open(os.path.join(NOTEPAGE, name), encoding="utf-8") as f:
+        return f.read()
+
+
+SEEDS = {seed: "<script>\n" + notepage_js("seed%s.js" % seed) + "</script>" for seed in ("003", "000")}
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -60,20 +57,12 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>%(title)s</title>
 <script>
-function note(s) { if (window.agNote) agNote(String(s)); }
-window.agStamp = String(Math.random()).slice(2);
-if (window.navigation) {
-  navigation.addEventListener("navigate", function (e) { note("navigate:" + e.navigationType + " " + e.destination.url); });
-}
+%(note_js)swindow.agStamp = String(Math.random()).slice(2);
 </script>
 </head>
 <body>
 <script>
-if (window.authgate) {
-  var agSignal = authgate.signal;
-  authgate.signal = function (reason) { note("signal:" + reason); return agSignal.apply(this, arguments); };
-}
-</script>
+%(signal_js)s</script>
 <main id="app">
 <h1>%(title)s</h1>
 <p id="who">Signed in as %(user)s</p>
@@ -88,49 +77,7 @@ if (window.authgate) {
 %(seed)s
 <script>
 var lib = %(lib)s;
-function report(tag, status, text) {
-  note(tag + ":" + status + (text === undefined ? "" : ":" + text));
-}
-function save(how, text, tag) {
-  var body = JSON.stringify({text: text});
-  switch (how) {
-  case "fetch": case "home":
-    return fetch("/api/notes", {method: "POST", headers: {"Content-Type": "application/json"}, body: body}).then(function (r) {
-      return r.json().then(function (j) { report(tag, r.status, j.text); }, function () { report(tag, r.status); });
-    });
-  case "xhr":
-    var x = new XMLHttpRequest();
-    x.open("POST", "/api/notes");
-    x.setRequestHeader("Content-Type", "application/json");
-    x.onreadystatechange = function () {
-      if (x.readyState !== 4) return;
-      try { report(tag, x.status, JSON.parse(x.responseText).text); } catch (e) { report(tag, x.status); }
-    };
-    x.send(body);
-    return;
-  case "jquery3": case "jquery4":
-    return $.ajax({url: "/api/notes", method: "POST", contentType: "application/json", data: body, dataType: "json"})
-      .done(function (j, s, x) { report(tag, x.status, j.text); })
-      .fail(function (x) { report(tag, x.status); });
-  case "axios":
-    return axios.post("/api/notes", {text: text})
-      .then(function (r) { report(tag, r.status, r.data.text); })
-      .catch(function (e) { report(tag, e.response ? e.response.status : e.message); });
-  }
-}
-if (lib.indexOf("htmx") === 0) {
-  new MutationObserver(function () {
-    var p = document.getElementById("saved");
-    if (p) report("saved", 200, p.dataset.text);
-  }).observe(document.getElementById("out"), {childList: true});
-} else {
-  document.getElementById("form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    save(lib, document.getElementById("note").value, "saved");
-  });
-}
-note("load:" + location.pathname + location.search);
-window.agReady = true;
+%(save_js)swindow.agReady = true;
 </script>
 </body>
 </html>
@@ -229,6 +176,9 @@ def make_handler(app):
             seed = SEEDS.get(query.get("seed", [""])[0], "")
             hx = ' hx-post="/api/notes" hx-target="#out"' if lib.startswith("htmx") else ""
             page = PAGE % {
+                "note_js": notepage_js("note.js"),
+                "signal_js": notepage_js("signal.js"),
+                "save_js": notepage_js("save.js"),
                 "title": html.escape("python app: " + lib),
                 "user": html.escape(self.headers.get("X-Authgate-User", "nobody")),
                 "hx": hx,

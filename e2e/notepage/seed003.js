@@ -1,0 +1,2 @@
+// A seed's own jQuery snippet, verbatim.
+$.ajaxSetup({statusCode: {418: function () { window.location.reload(); }}})
