@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 )
 
@@ -79,22 +80,12 @@ func (s *flakyStore) Session(ctx context.Context, id authgate.Hash) (authgate.Se
 	return s.Store.Session(ctx, id)
 }
 
-// testHasher is the cheap password hasher of every test gate.
-var testHasher = authgate.Argon2id{Memory: 64, Time: 1}
-
 // newUserStore returns a memstore holding one user: testUserID, who signs
 // in as testLogin with testPassword and is called name.
 func newUserStore(t *testing.T, name string) *memstore.Store {
 	t.Helper()
 	store := memstore.New()
-	hash, err := testHasher.Hash(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = store.CreateUser(t.Context(), authgate.User{ID: testUserID, Login: testLogin, Name: name, PasswordHash: hash, CreatedAt: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testkit.AddUser(t, store, authgate.User{ID: testUserID, Login: testLogin, Name: name, CreatedAt: time.Now()}, testPassword)
 	return store
 }
 
@@ -111,7 +102,7 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 		IdleTimeout: opts.idle,
 		Signal:      opts.signal,
 		Lifetime:    opts.lifetime,
-		Hasher:      testHasher,
+		Hasher:      testkit.Hasher,
 		Logger:      slog.New(slog.DiscardHandler),
 		Now:         a.now,
 	})

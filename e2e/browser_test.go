@@ -329,6 +329,31 @@ func (tb *tab) open(rawURL string) string {
 	return tb.waitApp()
 }
 
+// checkLoginPage checks the login page at login: its return_to is
+// returnTo and, unless reason is "", its note says reason.
+func (tb *tab) checkLoginPage(login *url.URL, returnTo, reason string) {
+	tb.t.Helper()
+	if got := login.Query().Get("return_to"); got != returnTo {
+		tb.t.Errorf("the login page's return_to = %q; want %q", got, returnTo)
+	}
+	if reason == "" {
+		return
+	}
+	if note := tb.loginNote(); !strings.Contains(note, reason) {
+		tb.t.Errorf("the login page says %q; want the reason (%s)", note, reason)
+	}
+}
+
+// signInBackTo signs in on the login page and checks that the tab comes
+// back to page.
+func (tb *tab) signInBackTo(page string) {
+	tb.t.Helper()
+	tb.signIn()
+	if got := tb.waitApp(); got != page {
+		tb.t.Errorf("after signing in the tab is on %s; want %s", got, page)
+	}
+}
+
 // loginNote returns the text of the login page's note, "" when it has none.
 func (tb *tab) loginNote() string {
 	tb.t.Helper()

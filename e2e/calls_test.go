@@ -116,12 +116,7 @@ func testCallAfterExpiry(t *testing.T, c call, sig authgate.Signal, mode string)
 	tb.run(c.script)
 
 	login := tb.waitLogin()
-	if got := login.Query().Get("return_to"); got != page {
-		t.Errorf("the login page's return_to = %q; want the page, %q", got, page)
-	}
-	if note := tb.loginNote(); !strings.Contains(note, "expired") {
-		t.Errorf("the login page says %q; want the reason", note)
-	}
+	tb.checkLoginPage(login, page, "expired")
 	if n := a.handlerRuns.Load() - runs; n != 0 {
 		t.Errorf("%d protected handlers ran after expiry", n)
 	}

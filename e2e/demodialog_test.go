@@ -17,10 +17,7 @@ import (
 func TestDemoDialog(t *testing.T) {
 	tb := newTab(t)
 	a := newApp(t, appOptions{})
-	notes := demo.NewMemoryNotes()
-	srv := httptest.NewServer(demo.New(a.gate, notes, demo.Options{Now: a.now}))
-	t.Cleanup(srv.Close)
-	base := "http://localhost:" + port(srv)
+	notes, base := startDemo(t, a)
 
 	tb.do("opening the demo", chromedp.Navigate(base+"/"))
 	tb.signIn()
@@ -36,15 +33,32 @@ func TestDemoDialog(t *testing.T) {
 	if got := uiEval[string](tb, `R.querySelector("input[name=username]").value`); got != testLogin {
 		t.Errorf("the dialog's user name is %q; want %q from the page's script tag", got, testLogin)
 	}
+	signInSavesNote(t, tb, notes, text)
+	if got := eval[float64](tb, `window.demoLoadedAt`); got != loaded {
+		t.Errorf("demoLoadedAt is %v, was %v: the page reloaded", got, loaded)
+	}
+}
+
+// startDemo serves the demo app on a's gate, with notes of its own, until
+// the test ends, and returns the notes and the demo's URL.
+func startDemo(t *testing.T, a *testApp) (notes *demo.MemoryNotes, base string) {
+	t.Helper()
+	notes = demo.NewMemoryNotes()
+	srv := httptest.NewServer(demo.New(a.gate, notes, demo.Options{Now: a.now}))
+	t.Cleanup(srv.Close)
+	return notes, "http://localhost:" + port(srv)
+}
+
+// signInSavesNote signs in with the open sign-in dialog over the demo page
+// and checks that the held save then went through: text shows in the page's
+// list and the server stored it once.
+func signInSavesNote(t *testing.T, tb *tab, notes *demo.MemoryNotes, text string) {
+	t.Helper()
 	tb.do("typing the password", chromedp.SendKeys(inUI("input[name=password]"), testPassword+"\r"))
 	tb.waitDialogClosed("waiting for the dialog to close")
 	tb.poll("waiting for the note in the list", `[...document.querySelectorAll("#notes li")].some(li => li.textContent.includes(`+jsString(text)+`))`)
-
 	stored, err := notes.List(t.Context(), testUserID, 10)
 	if err != nil || len(stored) != 1 || stored[0].Text != text {
 		t.Errorf("the server stored %+v (%v); want the typed note once", stored, err)
-	}
-	if got := eval[float64](tb, `window.demoLoadedAt`); got != loaded {
-		t.Errorf("demoLoadedAt is %v, was %v: the page reloaded", got, loaded)
 	}
 }

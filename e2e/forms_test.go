@@ -27,16 +27,8 @@ func TestFormPostAfterExpiry(t *testing.T) {
 	if n := a.handlerRuns.Load() - runs; n != 0 {
 		t.Errorf("%d protected handlers ran for a post after expiry", n)
 	}
-	if got := login.Query().Get("return_to"); got != page {
-		t.Errorf("the login page's return_to = %q; want the form's page %q", got, page)
-	}
-	if note := tb.loginNote(); !strings.Contains(note, "expired") {
-		t.Errorf("the login page says %q; want the reason", note)
-	}
-	tb.signIn()
-	if got := tb.waitApp(); got != page {
-		t.Errorf("after signing in the tab is on %s; want the form's page %s", got, page)
-	}
+	tb.checkLoginPage(login, page, "expired")
+	tb.signInBackTo(page)
 }
 
 // TestCrossSiteFormPost: a form on another origin that posts to a protected

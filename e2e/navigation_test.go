@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -23,17 +22,8 @@ func TestPageLoadAfterExpiry(t *testing.T) {
 			}
 			a.expire()
 			tb.do("reloading", chromedp.Reload())
-			login := tb.waitLogin()
-			if got := login.Query().Get("return_to"); got != page {
-				t.Errorf("return_to = %q; want %q", got, page)
-			}
-			if note := tb.loginNote(); !strings.Contains(note, "expired after 30 minutes without activity") {
-				t.Errorf("the login page says %q; want the reason (expired after 30 minutes without activity)", note)
-			}
-			tb.signIn()
-			if got := tb.waitApp(); got != page {
-				t.Errorf("after signing in again the tab is on %s; want %s", got, page)
-			}
+			tb.checkLoginPage(tb.waitLogin(), page, "expired after 30 minutes without activity")
+			tb.signInBackTo(page)
 		})
 	}
 }

@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/chromedp/chromedp"
 )
 
@@ -19,24 +19,6 @@ import (
 // browser.start): a name other than localhost, so that Chromium treats
 // http:// on it as an insecure origin and drops Secure cookies there.
 const plainHTTPHost = "devbox.test"
-
-// logRecorder keeps what a gate logs.
-type logRecorder struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (l *logRecorder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logRecorder) count(s string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Count(l.buf.String(), s)
-}
 
 // TestPlainHTTPByNameInChromium: over plain http by a name other than
 // localhost, Chromium drops the gate's Secure session cookie. The login page
@@ -46,9 +28,9 @@ func TestPlainHTTPByNameInChromium(t *testing.T) {
 	for _, insecure := range []bool{false, true} {
 		t.Run(fmt.Sprintf("InsecureCookies=%v", insecure), func(t *testing.T) {
 			tb := newTab(t)
-			logs := &logRecorder{}
+			logs := &testkit.Buffer{}
 			gate, err := authgate.New(authgate.Config{
-				Store: newUserStore(t, "Ada"), Hasher: testHasher, InsecureCookies: insecure,
+				Store: newUserStore(t, "Ada"), Hasher: testkit.Hasher, InsecureCookies: insecure,
 				Logger: slog.New(slog.NewTextHandler(logs, nil)),
 			})
 			if err != nil {
@@ -80,7 +62,7 @@ func TestPlainHTTPByNameInChromium(t *testing.T) {
 			tb.signIn()
 			if insecure {
 				tb.waitApp()
-				if n := logs.count("drops the Secure session cookie"); n != 0 {
+				if n := strings.Count(logs.String(), "drops the Secure session cookie"); n != 0 {
 					t.Errorf("the server logged the plain-http problem %d times with InsecureCookies", n)
 				}
 				return
@@ -92,13 +74,13 @@ func TestPlainHTTPByNameInChromium(t *testing.T) {
 			if got := eval[string](tb, warning); !strings.Contains(got, "plain http") || !strings.Contains(got, "https") {
 				t.Errorf("after a sign-in that could not stick, the login page says %q", got)
 			}
-			if n := logs.count("authgate: signed in"); n != 1 {
+			if n := strings.Count(logs.String(), "authgate: signed in"); n != 1 {
 				t.Errorf("the server logged %d sign-ins, want 1", n)
 			}
 			if n := notesRuns.Load(); n != 0 {
 				t.Errorf("the notes page ran %d times, but the browser should have kept no session", n)
 			}
-			if n := logs.count("drops the Secure session cookie"); n != 1 {
+			if n := strings.Count(logs.String(), "drops the Secure session cookie"); n != 1 {
 				t.Errorf("the server logged the plain-http problem %d times for two login pages, want once", n)
 			}
 		})

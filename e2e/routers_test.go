@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/mux"
 )
@@ -117,7 +118,7 @@ func (b *routerBrowser) do(method, path, mode string, form url.Values) (*http.Re
 // newRouterGate returns a gate on a store with the test user.
 func newRouterGate(t *testing.T) *authgate.Gate {
 	t.Helper()
-	gate, err := authgate.New(authgate.Config{Store: newUserStore(t, "Ada"), Hasher: testHasher, Logger: slog.New(slog.DiscardHandler)})
+	gate, err := authgate.New(authgate.Config{Store: newUserStore(t, "Ada"), Hasher: testkit.Hasher, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

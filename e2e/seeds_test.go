@@ -57,12 +57,7 @@ func TestSeedSnippetsWithoutClient(t *testing.T) {
 			if tc.returnTo {
 				want = tc.page
 			}
-			if got := login.Query().Get("return_to"); got != want {
-				t.Errorf("the login page's return_to = %q; want %q", got, want)
-			}
-			if note := tb.loginNote(); !strings.Contains(note, "expired") {
-				t.Errorf("the login page says %q; want the reason", note)
-			}
+			tb.checkLoginPage(login, want, "expired")
 			tb.signIn()
 			back := tb.waitApp()
 			if tc.returnTo && back != tc.page {

@@ -2,14 +2,11 @@ package e2e
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"github.com/authgate/authgate/internal/demo"
 )
 
 // recordOpenings is run in every document of a tab before the page's own
@@ -47,10 +44,7 @@ func TestWarningShortIdle(t *testing.T) {
 		t.Run(idle.String(), func(t *testing.T) {
 			tb := newTab(t)
 			a := newApp(t, appOptions{idle: idle})
-			notes := demo.NewMemoryNotes()
-			srv := httptest.NewServer(demo.New(a.gate, notes, demo.Options{Now: a.now}))
-			t.Cleanup(srv.Close)
-			base := "http://localhost:" + port(srv)
+			notes, base := startDemo(t, a)
 			if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: recordOpenings}); err != nil {
 				t.Fatalf("recording the dialog's openings: %v", err)
 			}
@@ -83,13 +77,7 @@ func TestWarningShortIdle(t *testing.T) {
 			a.waitServerExpiry(t, idle)
 			tb.do("saving after expiry", chromedp.Click(chromedp.ID("save")))
 			tb.waitSignInDialog()
-			tb.do("typing the password", chromedp.SendKeys(inUI("input[name=password]"), testPassword+"\r"))
-			tb.waitDialogClosed("waiting for the dialog to close")
-			tb.poll("waiting for the note in the list", `[...document.querySelectorAll("#notes li")].some(li => li.textContent.includes(`+jsString(text)+`))`)
-			stored, err := notes.List(t.Context(), testUserID, 10)
-			if err != nil || len(stored) != 1 || stored[0].Text != text {
-				t.Errorf("the server stored %+v (%v); want the typed note once", stored, err)
-			}
+			signInSavesNote(t, tb, notes, text)
 
 			limit := idle.Seconds() / 4
 			warnings := 0
