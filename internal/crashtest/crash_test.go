@@ -394,6 +394,21 @@ func (l *load) do(method, path, tok, contentType, body string) (int, string, str
 	return res.StatusCode, string(b), set, nil
 }
 
+// expect sends a request as do does and reports whether it was answered
+// with want; when not, it records why with fail.
+func (l *load) expect(what string, want int, method, path, tok, contentType, body string) bool {
+	code, answer, _, err := l.do(method, path, tok, contentType, body)
+	if err != nil {
+		l.fail(err)
+		return false
+	}
+	if code != want {
+		l.fail(fmt.Errorf("%s answered %d %q", what, code, answer))
+		return false
+	}
+	return true
+}
+
 func (l *load) work(w int) {
 	creds, _ := json.Marshal(map[string]string{"username": "demo", "password": l.password})
 	for n := 0; !l.stopping.Load(); n++ {
@@ -412,23 +427,13 @@ func (l *load) work(w int) {
 		l.mu.Unlock()
 		for i := range 3 {
 			note, _ := json.Marshal(map[string]string{"text": fmt.Sprintf("worker %d note %d.%d", w, n, i)})
-			code, body, _, err := l.do(http.MethodPost, "api/notes", tok, "application/json", string(note))
-			if err != nil {
-				l.fail(err)
-				return
-			}
-			if code != http.StatusCreated {
-				l.fail(fmt.Errorf("adding a note answered %d %q", code, body))
+			if !l.expect("adding a note", http.StatusCreated, http.MethodPost, "api/notes", tok, "application/json", string(note)) {
 				return
 			}
 			l.mu.Lock()
 			l.notes++
 			l.mu.Unlock()
-			if code, body, _, err = l.do(http.MethodGet, "api/notes", tok, "", ""); err != nil {
-				l.fail(err)
-				return
-			} else if code != http.StatusOK {
-				l.fail(fmt.Errorf("listing notes answered %d %q", code, body))
+			if !l.expect("listing notes", http.StatusOK, http.MethodGet, "api/notes", tok, "", "") {
 				return
 			}
 		}
@@ -443,13 +448,7 @@ func (l *load) work(w int) {
 				}
 			}
 			l.mu.Unlock()
-			code, body, _, err := l.do(http.MethodPost, "logout", tok, "", "")
-			if err != nil {
-				l.fail(err)
-				return
-			}
-			if code != http.StatusNoContent {
-				l.fail(fmt.Errorf("sign-out answered %d %q", code, body))
+			if !l.expect("sign-out", http.StatusNoContent, http.MethodPost, "logout", tok, "", "") {
 				return
 			}
 			l.mu.Lock()
