@@ -59,6 +59,13 @@ type Config struct {
 	Prefix string
 	// HomePath is where a sign-in with no usable return_to lands. Default "/".
 	HomePath string
+	// LoginTemplate, when set, is the login page instead of the built-in
+	// one. It is executed with a [LoginPage] for every login page the gate
+	// shows: a first visit, each [LoginReason], a failed sign-in and too
+	// many attempts, in full and compact. Being an html/template, it
+	// escapes every value. New executes it twice with sample data (every
+	// field empty, every field set) and refuses one that fails.
+	LoginTemplate *template.Template
 
 	// Signal is what a script call receives when it needs a login.
 	// Default [Signal401].
@@ -87,6 +94,10 @@ type Config struct {
 	// Throttle limits failed sign-ins and API key attempts. Zero fields
 	// take the defaults documented on [ThrottleConfig].
 	Throttle ThrottleConfig
+	// HashLimit bounds the password hashes running at once and shares the
+	// waiting for them fairly between client addresses. Zero fields take
+	// the defaults documented on [HashLimitConfig].
+	HashLimit HashLimitConfig
 	// ClientAddr returns the client's address for throttling and the
 	// session list. Default: the host part of r.RemoteAddr. Behind a proxy,
 	// set it to read the proxy's header, and only from a trusted proxy.
@@ -106,6 +117,7 @@ type Gate struct {
 	store      Store
 	log        *slog.Logger
 	throttle   *throttle
+	hashes     *hashLimit
 	dummyHash  string       // verified for unknown users, so they cost a wrong password
 	script     clientScript // the client script, gzipped and hashed
 	keepPath   string       // path of the keepalive endpoint
@@ -113,6 +125,8 @@ type Gate struct {
 	loginTmpl  *template.Template
 	touches    sync.Map // session Hash or key id -> unix nanos of the last touch claim
 	claims     atomic.Uint64
+
+	plainHTTPLogged sync.Once // the plain-http warning is logged once
 }
 
 // New checks cfg, fills in its defaults and returns a Gate.
@@ -178,6 +192,9 @@ func New(cfg Config) (*Gate, error) {
 	if err := cfg.Throttle.fill(); err != nil {
 		return nil, err
 	}
+	if err := cfg.HashLimit.fill(cfg.Hasher); err != nil {
+		return nil, err
+	}
 	if cfg.ClientAddr == nil {
 		cfg.ClientAddr = remoteHost
 	}
@@ -196,12 +213,19 @@ func New(cfg Config) (*Gate, error) {
 		store:     cfg.Store,
 		log:       cfg.Logger,
 		throttle:  newThrottle(cfg.Throttle),
+		hashes:    newHashLimit(cfg.HashLimit),
 		dummyHash: dummy,
 		script:    newClientScript(),
 		keepPath:  cfg.Prefix + "keepalive",
 	}
 	g.scriptPath = cfg.Prefix + "client." + g.script.tag + ".js"
 	g.loginTmpl = loginTemplate()
+	if cfg.LoginTemplate != nil {
+		if err := checkLoginTemplate(cfg.LoginTemplate, cfg.LoginPath); err != nil {
+			return nil, err
+		}
+		g.loginTmpl = cfg.LoginTemplate
+	}
 	return g, nil
 }
 
