@@ -99,10 +99,7 @@ var dialogPageTmpl = template.Must(template.New("dialog").Funcs(pageFuncs).Parse
 <main id="app">
 <h1>{{.Title}}</h1>
 <form id="form"{{if .HTMX}} hx-post="/api/notes" hx-target="#out"{{end}}>
-<label for="note">Note</label>
-<textarea id="note" name="text"></textarea>
-<button id="save">Save</button>
-</form>
+{{html "fields.html"}}</form>
 <div id="out"></div>
 </main>
 <script>

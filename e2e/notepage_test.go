@@ -7,17 +7,22 @@ import (
 	"net/http"
 )
 
-// notePageJS holds the page scripts the Go test app shares with the Python
-// app (pyapp/app.py): both inline the same files.
+// notePage holds the page scripts and markup the Go test app shares with
+// the Python app (pyapp/app.py): both inline the same files.
 //
-//go:embed notepage/*.js
-var notePageJS embed.FS
+//go:embed notepage
+var notePage embed.FS
 
-// pageFuncs lets a page template inline a notepage script: {{js "note.js"}}.
+// pageFuncs lets a page template inline a notepage file: {{js "note.js"}},
+// {{html "fields.html"}}.
 var pageFuncs = template.FuncMap{
 	"js": func(name string) (template.JS, error) {
-		b, err := notePageJS.ReadFile("notepage/" + name)
+		b, err := notePage.ReadFile("notepage/" + name)
 		return template.JS(b), err //nolint:gosec // the test's own files
+	},
+	"html": func(name string) (template.HTML, error) {
+		b, err := notePage.ReadFile("notepage/" + name)
+		return template.HTML(b), err //nolint:gosec // the test's own files
 	},
 }
 

@@ -39,17 +39,17 @@ VENDOR = {
     "htmx4.js": "htmx4/dist/htmx.js",
 }
 
-# The page scripts this app shares with the Go test app: both inline the
-# same files from e2e/notepage.
+# The page scripts and markup this app shares with the Go test app: both
+# inline the same files from e2e/notepage.
 NOTEPAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notepage")
 
 
-def notepage_js(name):
+def notepage_file(name):
     with open(os.path.join(NOTEPAGE, name), encoding="utf-8") as f:
         return f.read()
 
 
-SEEDS = {seed: "<script>\n" + notepage_js("seed%s.js" % seed) + "</script>" for seed in ("003", "000")}
+SEEDS = {seed: "<script>\n" + notepage_file("seed%s.js" % seed) + "</script>" for seed in ("003", "000")}
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -67,10 +67,7 @@ PAGE = """<!doctype html>
 <h1>%(title)s</h1>
 <p id="who">Signed in as %(user)s</p>
 <form id="form"%(hx)s>
-<label for="note">Note</label>
-<textarea id="note" name="text"></textarea>
-<button id="save">Save</button>
-</form>
+%(fields_html)s</form>
 <div id="out"></div>
 </main>
 %(vendor)s
@@ -176,9 +173,10 @@ def make_handler(app):
             seed = SEEDS.get(query.get("seed", [""])[0], "")
             hx = ' hx-post="/api/notes" hx-target="#out"' if lib.startswith("htmx") else ""
             page = PAGE % {
-                "note_js": notepage_js("note.js"),
-                "signal_js": notepage_js("signal.js"),
-                "save_js": notepage_js("save.js"),
+                "note_js": notepage_file("note.js"),
+                "signal_js": notepage_file("signal.js"),
+                "save_js": notepage_file("save.js"),
+                "fields_html": notepage_file("fields.html"),
                 "title": html.escape("python app: " + lib),
                 "user": html.escape(self.headers.get("X-Authgate-User", "nobody")),
                 "hx": hx,
