@@ -43,6 +43,7 @@ type pinger interface {
 type readiness struct {
 	st      authgate.UserStore
 	stopped <-chan struct{}
+	reuse   time.Duration // readyFor; tests set it longer
 
 	mu      sync.Mutex
 	checked time.Time
@@ -51,7 +52,7 @@ type readiness struct {
 }
 
 func newReadiness(st authgate.UserStore, stopped <-chan struct{}) *readiness {
-	return &readiness{st: st, stopped: stopped}
+	return &readiness{st: st, stopped: stopped, reuse: readyFor}
 }
 
 // serveHealth answers r if it asks for a health endpoint, and reports
@@ -92,7 +93,7 @@ func (h *readiness) isReady(ctx context.Context) bool {
 	default:
 	}
 	h.mu.Lock()
-	if time.Since(h.checked) < readyFor {
+	if time.Since(h.checked) < h.reuse {
 		ok := h.ok
 		h.mu.Unlock()
 		return ok
