@@ -113,7 +113,7 @@ func (s *served) firstRun(t *testing.T, field string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := regexp.MustCompile(`(?m)^  `+field+`:\s+(\S+)$`).FindSubmatch(b)
+	v := regexp.MustCompile(`(?m)^  ` + field + `:\s+(\S+)$`).FindSubmatch(b)
 	if v == nil {
 		t.Fatalf("no %s in the credentials file", field)
 	}
