@@ -71,7 +71,9 @@ func (c *cli) applyEnv(fs *flagSet) error {
 			serr = fs.Set(f.Name, v)
 		}
 		if serr != nil {
-			err = usageError("%s: $%s (--%s): %v", fs.name, env, f.Name, serr)
+			// Only flags that parse a value (numbers, durations, booleans)
+			// can fail, so the value is no secret and may be shown.
+			err = usageError("%s: $%s (--%s): invalid value %q: %v", fs.name, env, f.Name, v, serr)
 			return
 		}
 		if c.fromEnv == nil {

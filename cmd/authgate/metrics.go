@@ -57,9 +57,14 @@ func newMetrics() *metrics {
 			Buckets: prometheus.DefBuckets,
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.signIns, m.keyUses, m.store, m.storeErr, m.upstream,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.own()...)
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// own returns the command's own metrics (not the Go runtime's).
+func (m *metrics) own() []prometheus.Collector {
+	return []prometheus.Collector{m.requests, m.signIns, m.keyUses, m.store, m.storeErr, m.upstream}
 }
 
 // observe counts one request that got answer.

@@ -74,7 +74,7 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return usageError("%w", err)
 	}
 	p, err := proxy.New(proxy.Options{
-		Gate: g, Users: st, Upstream: up,
+		Gate: g, Users: sv.store, Upstream: up,
 		Public: pf.public, TrustedProxies: trusted,
 		ClientMode: mode, NoScript: pf.noScript, Logger: log,
 		Transport: noteTransport{rt: proxy.NewTransport()},

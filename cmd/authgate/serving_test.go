@@ -296,7 +296,7 @@ func TestServerTimeouts(t *testing.T) {
 	var sv serving
 	sv.log = sv.flags.newLogger(io.Discard)
 	srv := sv.newHTTPServer(http.NotFoundHandler())
-	if srv.ReadTimeout != 0 || srv.WriteTimeout != 0 || srv.ReadHeaderTimeout == 0 || srv.IdleTimeout == 0 {
+	if srv.ReadTimeout != 0 || srv.WriteTimeout != 0 || srv.ReadHeaderTimeout != 10*time.Second || srv.IdleTimeout != 2*time.Minute {
 		t.Errorf("read %v, write %v, header %v, idle %v", srv.ReadTimeout, srv.WriteTimeout, srv.ReadHeaderTimeout, srv.IdleTimeout)
 	}
 }
