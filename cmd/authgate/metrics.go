@@ -40,7 +40,7 @@ func newMetrics() *metrics {
 		}, []string{"result"}),
 		keyUses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "authgate_api_key_uses_total",
-			Help: "Requests that carried an API key (HTTP Basic), by result: ok or refused.",
+			Help: "Requests that carried an API key (HTTP Basic), by result: ok, refused or throttled.",
 		}, []string{"result"}),
 		store: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "authgate_store_duration_seconds",
@@ -78,6 +78,8 @@ func (m *metrics) observe(r *http.Request, kind authgate.Kind, answer string, st
 		m.keyUses.WithLabelValues("ok").Inc()
 	case answer == answerLoginRequired && hasBasic(r):
 		m.keyUses.WithLabelValues("refused").Inc()
+	case answer == answerThrottled && hasBasic(r):
+		m.keyUses.WithLabelValues("throttled").Inc()
 	}
 	if n.upstreamStatus != 0 {
 		m.upstream.Observe(n.upstreamTook.Seconds())
