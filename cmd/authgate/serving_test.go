@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -306,4 +307,50 @@ func newUpstream(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	up := httptest.NewServer(h)
 	t.Cleanup(up.Close)
 	return up
+}
+
+// The demo notes who is signed in, for its access log, through the same
+// layer as the proxy.
+func TestDemoAccessLogNamesTheUser(t *testing.T) {
+	d := serveCmd(t, "demo", "--db", filepath.Join(t.TempDir(), "demo.db"), "--log-format", "json")
+	m := regexp.MustCompile(`(?m)^  Password:\s+(\S+)$`).FindStringSubmatch(d.stdout.String())
+	if m == nil {
+		t.Fatalf("no password in the output:\n%s", d.stdout)
+	}
+	form := url.Values{"username": {demoLogin}, "password": {m[1]}}.Encode()
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", d.base+"login", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	var cookies []string
+	for _, c := range resp.Cookies() {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	if got := call(t, "GET", d.base+"api/notes", nil, "Cookie", strings.Join(cookies, "; "), "Sec-Fetch-Mode", "cors", "Sec-Fetch-Site", "same-origin"); got != 200 {
+		t.Fatalf("the notes with the session: %d", got)
+	}
+	lines := d.logLines(t, "http")
+	if len(lines) != 2 {
+		t.Fatalf("%d access log lines, want 2: %v", len(lines), lines)
+	}
+	if l := lines[0]; l["answer"] != answerGate || l["kind"] != "navigation" || l["user"] != nil {
+		t.Errorf("the sign-in's line: %v", l)
+	}
+	if l := lines[1]; l["answer"] != answerSignedIn || l["kind"] != "script" || l["auth"] != "session" || !strings.HasPrefix(fmt.Sprint(l["user"]), "usr_") {
+		t.Errorf("the signed-in call's line: %v", l)
+	}
+	for _, c := range cookies {
+		_, value, _ := strings.Cut(c, "=")
+		if strings.Contains(d.stderr.String(), value) {
+			t.Error("the log holds a cookie's value")
+		}
+	}
 }
