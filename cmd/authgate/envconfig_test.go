@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // envCLI is a cli whose environment is env and nothing else.
 func envCLI(env map[string]string) (*cli, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	c := newCLI(strings.NewReader(""), &out, &errb)
-	c.hasher = cheap
+	c.hasher = testkit.Hasher
 	c.lookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	return c, &out, &errb
 }

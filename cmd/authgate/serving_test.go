@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // opsBuffer is a buffer safe for one writer and polling readers.
@@ -52,7 +54,7 @@ func serveCmd(t *testing.T, cmd string, args ...string) *served {
 	ctx, stop := context.WithCancel(context.Background())
 	s := &served{stdout: new(opsBuffer), stderr: new(opsBuffer), stop: stop, done: make(chan int, 1)}
 	c := newCLI(strings.NewReader(""), s.stdout, s.stderr)
-	c.hasher = cheap
+	c.hasher = testkit.Hasher
 	c.lookupEnv = func(string) (string, bool) { return "", false }
 	go func() { s.done <- c.main(ctx, append([]string{cmd, "--addr", "127.0.0.1:0"}, args...)) }()
 	t.Cleanup(func() {
