@@ -57,7 +57,10 @@ Every command takes --db PATH, the SQLite file (default authgate.db), or
 --store URL, a Redis (redis://host:6379/0 or rediss://...) to use instead,
 with its password in $AUTHGATE_REDIS_PASSWORD or --redis-password-file FILE.
 Passwords are read from the terminal, or from standard input with
---password-stdin; never from a flag. Run 'authgate COMMAND -h' for details.
+--password-stdin; never from a flag. Settings may come from the environment
+instead: --idle-timeout is $AUTHGATE_IDLE_TIMEOUT, and the command line wins
+(not --user, --name, --expires or --password-stdin). Run 'authgate COMMAND -h'
+for details.
 
 `
 

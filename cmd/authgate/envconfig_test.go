@@ -111,6 +111,12 @@ func TestEnvLeavesActionFlags(t *testing.T) {
 	if *user != "" || *name != "" || *exp != 0 || *stdin {
 		t.Errorf("set from the environment: user %q, name %q, expires %v, password-stdin %v", *user, *name, *exp, *stdin)
 	}
+	help := strings.Join(strings.Fields(usageText), " ")
+	for name := range actionFlags {
+		if !strings.Contains(help, "--"+name+",") && !strings.Contains(help, "--"+name+" or") && !strings.Contains(help, "--"+name+")") {
+			t.Errorf("the help does not say that --%s never comes from the environment", name)
+		}
+	}
 }
 
 // Every flag of every command either shows its environment variable in
