@@ -171,11 +171,12 @@ func basic(id, secret string) string {
 // key uses, the store and the upstream; the access log has one line per
 // request, with the user id, and no secret or query string.
 func TestMetricsAndAccessLogAfterKnownTraffic(t *testing.T) {
-	var userID sync.Map
+	var userID, upstreamPaths sync.Map
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get("X-Authgate-User-Id"); id != "" {
 			userID.Store("id", id)
 		}
+		upstreamPaths.Store(r.URL.Path, true)
 		_, _ = io.WriteString(w, "from the app")
 	})
 	db := filepath.Join(t.TempDir(), "gate.db")
@@ -207,6 +208,18 @@ func TestMetricsAndAccessLogAfterKnownTraffic(t *testing.T) {
 			t.Fatalf("%s: %d", path, got)
 		}
 	}
+	metricsBase := strings.TrimSuffix(metricsURL, "/metrics")
+	for _, path := range []string{livePath, readyPath} {
+		if got := call(t, "GET", metricsBase+path, nil); got != 200 {
+			t.Errorf("%s on the metrics address: %d", path, got)
+		}
+	}
+	upstreamPaths.Range(func(k, _ any) bool {
+		if strings.HasPrefix(k.(string), gatePrefix) || k == loginPath {
+			t.Errorf("the upstream got %s", k)
+		}
+		return true
+	})
 	up.Close()
 	if got := call(t, "GET", p.base+"api/things", nil, "Authorization", basic(key, secret)); got != 502 {
 		t.Fatalf("with the upstream down: %d", got)
