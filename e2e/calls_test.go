@@ -116,6 +116,10 @@ func testCallAfterExpiry(t *testing.T, c call, sig authgate.Signal, mode string)
 	tb.run(c.script)
 
 	login := tb.waitLogin()
+	if c.sees {
+		// The page's note travels apart from the navigation: wait for it.
+		tb.waitNote(fmt.Sprintf("page:%d", sig.Status()))
+	}
 	tb.checkLoginPage(login, page, "expired")
 	if n := a.handlerRuns.Load() - runs; n != 0 {
 		t.Errorf("%d protected handlers ran after expiry", n)
