@@ -178,21 +178,26 @@ func (f *ForwardAuth) deny(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(sw.body)
 }
 
-// allow answers a request the gate let through: 200 with the identity
-// headers (and the gate's cookies, set before).
+// allow answers a request the gate let through: 200 with all three
+// identity headers (and the gate's cookies, set before), so that each
+// replaces a client's copy at the proxy. A user whose login cannot be read
+// gets 503.
 func (f *ForwardAuth) allow(w http.ResponseWriter, r *http.Request) {
+	id, _ := authgate.FromContext(r.Context()) // always there after Require
+	login := f.logins.login(r.Context(), id.UserID)
+	if login == "" {
+		w.Header().Set("Retry-After", "5")
+		forwardProblem(w, http.StatusServiceUnavailable, "Service unavailable")
+		return
+	}
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
-	if id, ok := authgate.FromContext(r.Context()); ok {
-		h[HeaderUserID] = []string{id.UserID}
-		if login := f.logins.login(r.Context(), id.UserID); login != "" {
-			h[HeaderUser] = []string{login}
-		}
-		if id.Method == authgate.MethodAPIKey {
-			h[HeaderMethod] = []string{MethodKey}
-		} else {
-			h[HeaderMethod] = []string{MethodSession}
-		}
+	h[HeaderUser] = []string{login}
+	h[HeaderUserID] = []string{id.UserID}
+	if id.Method == authgate.MethodAPIKey {
+		h[HeaderMethod] = []string{MethodKey}
+	} else {
+		h[HeaderMethod] = []string{MethodSession}
 	}
 	w.WriteHeader(http.StatusOK)
 }
