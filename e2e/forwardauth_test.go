@@ -346,6 +346,41 @@ func TestForwardAuthProxies(t *testing.T) {
 				}
 			})
 
+			t.Run("the gate's cookies", func(t *testing.T) {
+				var session string // without the companion cookie
+				for _, c := range strings.Split(cookie, "; ") {
+					if !strings.HasPrefix(c, authgate.CompanionCookie+"=") {
+						session = c
+					}
+				}
+				resp, _ := f.send(t, "GET", "/api/data?cookies="+name, script("theme=dark; "+session+"; lang=en"), "")
+				if resp.StatusCode != 200 {
+					t.Fatalf("signed in: %d", resp.StatusCode)
+				}
+				// nginx passes the check's Set-Cookie on; Caddy cannot.
+				renewed := false
+				for _, c := range resp.Cookies() {
+					renewed = renewed || c.Name == authgate.CompanionCookie
+				}
+				if want := name == "nginx"; renewed != want {
+					t.Errorf("the companion cookie reached the browser: %v; the docs say %v", renewed, want)
+				}
+				var got string
+				for _, h := range lastRequest(t, up, "/api/data?cookies="+name).Headers {
+					if strings.EqualFold(h[0], "Cookie") {
+						got = h[1]
+					}
+				}
+				// Caddy removes the gate's cookies; nginx cannot.
+				want := "theme=dark; " + session + "; lang=en"
+				if name == "caddy" {
+					want = "theme=dark; lang=en"
+				}
+				if got != want {
+					t.Errorf("the app got Cookie: %q; want %q", got, want)
+				}
+			})
+
 			t.Run("the gate's 503 reaches the browser", func(t *testing.T) {
 				f.store.down.Store(true)
 				defer f.store.down.Store(false)
