@@ -314,6 +314,14 @@ func TestForwardAuthProxies(t *testing.T) {
 				if resp.StatusCode != 403 || !strings.Contains(body, authgate.ProblemCrossOrigin) {
 					t.Fatalf("cross-site POST: %d %q", resp.StatusCode, body)
 				}
+				// A browser that sends no Sec-Fetch-Site: Origin against the
+				// Host the browser used, port included.
+				h := script(cookie)
+				delete(h, "Sec-Fetch-Site")
+				resp, body = f.send(t, "POST", "/api/notes", h, `{"text":"by Origin"}`)
+				if resp.StatusCode != 200 {
+					t.Fatalf("same-origin POST with Origin only: %d %q", resp.StatusCode, body)
+				}
 			})
 
 			t.Run("API key; identity reaches the app, spoofed copies do not", func(t *testing.T) {
@@ -339,6 +347,8 @@ func TestForwardAuthProxies(t *testing.T) {
 						t.Errorf("the app got %s: %q", h[0], h[1])
 					case k == "authorization":
 						t.Errorf("the app got the key's Authorization header")
+					case k == "host" && h[1] != strings.TrimPrefix(f.base, "http://"):
+						t.Errorf("the app got Host: %q; the browser sent %q", h[1], strings.TrimPrefix(f.base, "http://"))
 					}
 				}
 				if len(want) > 0 {
