@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/proxy"
@@ -51,8 +48,12 @@ func (c *cli) forwardAuth(ctx context.Context, args []string) error {
 		return err
 	}
 
-	log := slog.New(slog.NewTextHandler(c.stderr, nil))
-	gcfg.Store = st
+	sv, err := c.newServing("forward-auth", ff.serving, st)
+	if err != nil {
+		return err
+	}
+	log := sv.log
+	gcfg.Store = sv.store
 	gcfg.Hasher = c.hasher
 	gcfg.Logger = log
 	gcfg.Now = c.now
@@ -61,7 +62,7 @@ func (c *cli) forwardAuth(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("%w", err)
 	}
-	fa, err := proxy.NewForwardAuth(proxy.ForwardAuthOptions{Gate: g, Users: st, TrustedProxies: trusted, Logger: log})
+	fa, err := proxy.NewForwardAuth(proxy.ForwardAuthOptions{Gate: g, Users: sv.store, TrustedProxies: trusted, Logger: log})
 	if err != nil {
 		return usageError("%w", err)
 	}
@@ -76,16 +77,8 @@ func (c *cli) forwardAuth(ctx context.Context, args []string) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           accessLog(log, fa),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
 	log.Info("authgate forward-auth: listening", "url", base)
-	return serve(ctx, "forward-auth", srv, ln, log)
+	return sv.serve(ctx, sv.newHTTPServer(sv.handler(g, fa)), ln)
 }
 
 // newForwardFlags returns the forward-auth service's flags.

@@ -23,7 +23,14 @@
 // whose password is read from $AUTHGATE_REDIS_PASSWORD or from the file
 // that --redis-password-file names rather than from the URL.
 // Passwords are read from the terminal without echo, or from standard input
-// with --password-stdin; never from a flag.
+// with --password-stdin; never from a flag. Every other flag but --user,
+// --name and --expires may come from an environment variable instead:
+// --idle-timeout is $AUTHGATE_IDLE_TIMEOUT; the command line wins.
+//
+// The serving commands (demo, proxy) answer /.authgate/livez and
+// /.authgate/readyz, write an access log, serve Prometheus metrics on
+// --metrics-addr and shut down gracefully on SIGTERM; docs/OPERATIONS.md in
+// the repository tells how to run them as a service.
 //
 // Exit codes:
 //

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/proxy"
@@ -59,8 +57,12 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return err
 	}
 
-	log := slog.New(slog.NewTextHandler(c.stderr, nil))
-	gcfg.Store = st
+	sv, err := c.newServing("proxy", pf.serving, st)
+	if err != nil {
+		return err
+	}
+	log := sv.log
+	gcfg.Store = sv.store
 	gcfg.Hasher = c.hasher
 	gcfg.Logger = log
 	gcfg.Now = c.now
@@ -72,9 +74,10 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return usageError("%w", err)
 	}
 	p, err := proxy.New(proxy.Options{
-		Gate: g, Users: st, Upstream: up,
+		Gate: g, Users: sv.store, Upstream: up,
 		Public: pf.public, TrustedProxies: trusted,
 		ClientMode: mode, NoScript: pf.noScript, Logger: log,
+		Transport: noteTransport{rt: proxy.NewTransport()},
 	})
 	if err != nil {
 		return usageError("%w", err)
@@ -89,19 +92,12 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler: accessLog(log, p),
-		// No read or write timeout: uploads, downloads, server-sent events
-		// and WebSockets last as long as they need. Headers must come fast.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := sv.newHTTPServer(sv.handler(g, p))
 	srv.Protocols = new(http.Protocols)
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetUnencryptedHTTP2(true) // h2c, from a TLS-terminating proxy in front
 	log.Info("authgate proxy: listening", "url", base, "upstream", up.String())
-	return serve(ctx, "proxy", srv, ln, log)
+	return sv.serve(ctx, srv, ln)
 }
 
 // newProxyFlags returns the proxy's flags.
