@@ -108,7 +108,7 @@ func (tb *tab) typeInto(id, text string) {
 	tb.t.Helper()
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(tb.ctx, waitTimeout)
-		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID(id)), chromedp.SetValue(chromedp.ID(id), ""), chromedp.SendKeys(chromedp.ID(id), text))
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID(id)), chromedp.SendKeys(chromedp.ID(id), text))
 		cancel()
 		if err == nil {
 			return

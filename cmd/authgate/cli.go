@@ -43,6 +43,8 @@ const usageText = `authgate: login sessions that fail loudly and kindly.
 Usage:
   authgate demo [flags]                       run the notes demo app
   authgate proxy --upstream URL [flags]       put the gate in front of an app in any language
+  authgate forward-auth [flags]               the service nginx, Caddy, Traefik or Envoy asks per request
+  authgate forward-auth config nginx|caddy|traefik|envoy --upstream URL [--listen ADDR]
   authgate users add LOGIN [--name NAME] [--password-stdin]
   authgate users list
   authgate users passwd LOGIN [--password-stdin]
@@ -72,6 +74,8 @@ func (c *cli) command(name string) (func(context.Context, []string) error, bool)
 		return c.demo, true
 	case "proxy":
 		return c.proxy, true
+	case "forward-auth":
+		return c.forwardAuth, true
 	case "users add":
 		return c.usersAdd, true
 	case "users list":

@@ -1,11 +1,13 @@
-// Command authgate runs the authgate demo app or a reverse proxy in front of
-// an app in any language, and administers the users, API keys and sessions
+// Command authgate runs the authgate demo app, a reverse proxy in front of
+// an app in any language or the forward-auth service such a proxy asks, and administers the users, API keys and sessions
 // of an authgate database.
 //
 // Usage:
 //
 //	authgate demo [flags]
 //	authgate proxy --upstream URL [flags]
+//	authgate forward-auth [flags]
+//	authgate forward-auth config nginx|caddy|traefik|envoy --upstream URL [--listen ADDR]
 //	authgate users add LOGIN [--name NAME] [--password-stdin]
 //	authgate users list
 //	authgate users passwd LOGIN [--password-stdin]
