@@ -2,8 +2,8 @@
 // temporary directory, the server on a free port of 127.0.0.1 and on a
 // Unix socket in that directory, stopped and removed when the test ends.
 //
-// The binaries are taken from PATH or from Debian's
-// /usr/lib/postgresql/VERSION/bin. When they are missing the test is
+// The binaries are taken from Debian's /usr/lib/postgresql/VERSION/bin
+// (the newest), or from beside postgres on PATH. When they are missing the test is
 // skipped, unless the comma-separated environment variable AUTHGATE_REQUIRE
 // names "postgres", in which case the test fails. PostgreSQL refuses to run
 // as root, so under root the server runs as the "postgres" system user (or
@@ -11,6 +11,7 @@
 package pgtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // RequireEnv is the environment variable that turns a skip for a missing
@@ -103,17 +106,17 @@ func Start(t testing.TB) *Server {
 
 // findBin returns the directory that holds initdb and postgres.
 func findBin() (string, error) {
-	if p, err := exec.LookPath("initdb"); err == nil {
-		return filepath.Dir(p), nil
-	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
+	if p, err := exec.LookPath("postgres"); err == nil {
+		dirs = append(dirs, filepath.Dir(p))
+	}
 	for _, d := range dirs {
 		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
 			return d, nil
 		}
 	}
-	return "", errors.New("no initdb on PATH or in /usr/lib/postgresql/*/bin")
+	return "", errors.New("no initdb in /usr/lib/postgresql/*/bin or beside postgres on PATH")
 }
 
 func version(binDir string) int {
@@ -198,7 +201,7 @@ func (s *Server) Restart() error {
 	cmd := s.command("postgres", "-D", filepath.Join(s.Dir, "data"),
 		"-p", strconv.Itoa(s.Port), "-k", s.Dir, "-c", "listen_addresses=127.0.0.1",
 		"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200",
-		"-c", "logging_collector=off", "-c", "log_min_messages=fatal")
+		"-c", "logging_collector=off", "-c", "log_min_messages=warning")
 	log, err := os.OpenFile(filepath.Join(s.Dir, "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
@@ -212,14 +215,19 @@ func (s *Server) Restart() error {
 	go func(done chan struct{}) { cmd.Wait(); close(done) }(s.done)
 	deadline := time.Now().Add(startTimeout)
 	for {
-		c, err := net.Dial("unix", filepath.Join(s.Dir, fmt.Sprintf(".s.PGSQL.%d", s.Port)))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		c, err := pgx.Connect(ctx, s.URL())
 		if err == nil {
-			c.Close()
-			if out, err := s.command("pg_isready", "-h", s.Dir, "-p", strconv.Itoa(s.Port), "-U", User, "-d", Database).CombinedOutput(); err == nil {
-				return nil
-			} else if time.Now().After(deadline) {
-				return fmt.Errorf("pgtest: the server did not get ready: %s", out)
-			}
+			err = c.Ping(ctx)
+			c.Close(ctx)
+		}
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			s.Stop()
+			return fmt.Errorf("pgtest: the server did not accept connections within %v: %w", startTimeout, err)
 		}
 		select {
 		case <-s.done:
@@ -227,10 +235,6 @@ func (s *Server) Restart() error {
 			b, _ := os.ReadFile(filepath.Join(s.Dir, "server.log"))
 			return fmt.Errorf("pgtest: postgres exited at start:\n%s", b)
 		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.Stop()
-			return fmt.Errorf("pgtest: the server did not accept connections within %v", startTimeout)
 		}
 	}
 }
