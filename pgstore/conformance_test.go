@@ -11,7 +11,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	srv := pgtest.Start(t)
+	url := pgtest.Shared(t).Database(t)
 	tests := []struct {
 		name string
 		opts pgstore.Options
@@ -21,12 +21,12 @@ func TestConformance(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			storetest.Run(t, func(t *testing.T) authgate.Store { return open(t, srv, tc.opts) })
+			storetest.Run(t, func(t *testing.T) authgate.Store { return open(t, url, tc.opts) })
 		})
 	}
 	t.Run("clock", func(t *testing.T) {
 		storetest.RunClock(t, func(t *testing.T, now func() time.Time) authgate.Store {
-			return open(t, srv, pgstore.Options{Now: now})
+			return open(t, url, pgstore.Options{Now: now})
 		})
 	})
 }

@@ -37,9 +37,9 @@ type instance struct {
 	mux   *http.ServeMux
 }
 
-func newInstance(t *testing.T, srv *pgtest.Server, clock *testClock) *instance {
+func newInstance(t *testing.T, url string, clock *testClock) *instance {
 	t.Helper()
-	in := &instance{store: open(t, srv, pgstore.Options{Now: clock.Now})}
+	in := &instance{store: open(t, url, pgstore.Options{Now: clock.Now})}
 	g, err := authgate.New(authgate.Config{
 		Store:         in.store,
 		Hasher:        authgate.Argon2id{Memory: 64, Time: 1},
@@ -151,9 +151,9 @@ const revocationDeadline = 5 * time.Second
 // polls A until it refuses the session A had cached; the same for an API
 // key revoked through B's store.
 func TestTwoGates(t *testing.T) {
-	srv := pgtest.Start(t)
+	url := pgtest.Shared(t).Database(t)
 	clock := &testClock{}
-	a, b := newInstance(t, srv, clock), newInstance(t, srv, clock)
+	a, b := newInstance(t, url, clock), newInstance(t, url, clock)
 	addUser(t, a.store)
 
 	tok := a.signIn(t)
@@ -191,14 +191,14 @@ func TestTwoGates(t *testing.T) {
 // instances in a new touch slot, and counts the writes to the session's row
 // by the notifications they send: one.
 func TestTouchesCoalesced(t *testing.T) {
-	srv := pgtest.Start(t)
+	url := pgtest.Shared(t).Database(t)
 	clock := &testClock{}
-	a, b := newInstance(t, srv, clock), newInstance(t, srv, clock)
+	a, b := newInstance(t, url, clock), newInstance(t, url, clock)
 	addUser(t, a.store)
 	tok := a.signIn(t)
 
 	ctx := context.Background()
-	l, err := pgx.Connect(ctx, srv.URL())
+	l, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,4 +254,3 @@ func newMarker(t *testing.T, s authgate.Store) string {
 	}
 	return "k" + hex.EncodeToString([]byte(k.ID))
 }
-

@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -9,10 +10,10 @@ import (
 	"github.com/authgate/authgate/pgstore"
 )
 
-// open opens a store on srv and closes it when t ends.
-func open(t testing.TB, srv *pgtest.Server, opts pgstore.Options) *pgstore.Store {
+// open opens a store on the database at url and closes it when t ends.
+func open(t testing.TB, url string, opts pgstore.Options) *pgstore.Store {
 	t.Helper()
-	s, err := pgstore.Open(context.Background(), srv.URL(), opts)
+	s, err := pgstore.Open(context.Background(), url, opts)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -32,4 +33,11 @@ func eventually(t *testing.T, deadline time.Duration, what string, cond func() b
 		time.Sleep(2 * time.Millisecond)
 	}
 	return time.Since(start)
+}
+
+// TestMain stops the server the tests share.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
 }

@@ -25,8 +25,9 @@ const outageDeadline = 10 * time.Second
 // work again by themselves.
 func TestOutage(t *testing.T) {
 	srv := pgtest.Start(t)
+	url := srv.URL()
 	clock := &testClock{}
-	in := newInstance(t, srv, clock)
+	in := newInstance(t, url, clock)
 	addUser(t, in.store)
 	tok := in.signIn(t)
 	keyID, secret := addKey(t, in.store)

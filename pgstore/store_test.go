@@ -20,7 +20,7 @@ import (
 // TestOpenAtOnce opens many stores on a new database at the same moment:
 // each must succeed, and the schema be made once.
 func TestOpenAtOnce(t *testing.T) {
-	srv := pgtest.Start(t)
+	url := pgtest.Shared(t).Database(t)
 	const n = 8
 	start := make(chan struct{})
 	errs := make([]error, n)
@@ -28,7 +28,7 @@ func TestOpenAtOnce(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			s, err := pgstore.Open(context.Background(), srv.URL(), pgstore.Options{})
+			s, err := pgstore.Open(context.Background(), url, pgstore.Options{})
 			errs[i] = err
 			if err == nil {
 				s.Close()
@@ -42,12 +42,12 @@ func TestOpenAtOnce(t *testing.T) {
 			t.Errorf("Open %d of %d at once: %v", i, n, err)
 		}
 	}
-	s := open(t, srv, pgstore.Options{})
+	s := open(t, url, pgstore.Options{})
 	ctx := context.Background()
 	if err := s.CreateSession(ctx, storetest.NewSession(storetest.NewUserID(), time.Now())); err != nil {
 		t.Errorf("CreateSession after the concurrent opens: %v", err)
 	}
-	c, err := pgx.Connect(ctx, srv.URL())
+	c, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +60,10 @@ func TestOpenAtOnce(t *testing.T) {
 
 // TestNewerSchema refuses a database whose schema a newer version made.
 func TestNewerSchema(t *testing.T) {
-	srv := pgtest.Start(t)
-	open(t, srv, pgstore.Options{})
+	url := pgtest.Shared(t).Database(t)
+	open(t, url, pgstore.Options{})
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, srv.URL())
+	c, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestNewerSchema(t *testing.T) {
 	if _, err := c.Exec(ctx, "UPDATE authgate_schema SET version = 999"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = pgstore.Open(ctx, srv.URL(), pgstore.Options{})
+	_, err = pgstore.Open(ctx, url, pgstore.Options{})
 	if !errors.Is(err, pgstore.ErrNewerSchema) {
 		t.Errorf("Open of a newer schema: %v, want ErrNewerSchema", err)
 	}
@@ -81,7 +81,7 @@ func TestNewerSchema(t *testing.T) {
 // with the password in PGPASSWORD or in a password file, never in the
 // connection string; without either Open fails and does not repeat it.
 func TestPassword(t *testing.T) {
-	srv := pgtest.Start(t)
+	srv := pgtest.Shared(t)
 	passfile := filepath.Join(t.TempDir(), "pgpass")
 	if err := os.WriteFile(passfile, []byte("127.0.0.1:*:*:"+pgtest.User+":"+pgtest.Password+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -102,6 +104,81 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	return s
+}
+
+var shared struct {
+	sync.Mutex
+	srv *Server
+	err error
+}
+
+// Shared returns a server that every test of the package that calls it
+// shares, starting it on the first call, or skips t as Start does. Give
+// each test its own database with Database. The package's TestMain calls
+// StopShared after the tests.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.srv == nil && shared.err == nil {
+		bin, err := findBin()
+		if err != nil {
+			if Required() {
+				t.Fatalf("PostgreSQL is not installed and %s names postgres: %v", RequireEnv, err)
+			}
+			t.Skipf("PostgreSQL is not installed (%v); set %s=postgres to make this a failure", err, RequireEnv)
+		}
+		s, err := New(bin)
+		if err == nil {
+			if err = s.Restart(); err != nil {
+				os.RemoveAll(s.Dir)
+			}
+		}
+		shared.srv, shared.err = s, err
+	}
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.srv
+}
+
+// StopShared stops the server Shared started, if any, and removes its
+// files.
+func StopShared() {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.srv != nil && shared.err == nil {
+		shared.srv.Stop()
+		os.RemoveAll(shared.srv.Dir)
+	}
+	shared.srv, shared.err = nil, nil
+}
+
+var databases atomic.Int64
+
+// Database creates a new, empty database on the server for t and returns a
+// URL for it over the Unix socket; it is dropped when t ends.
+func (s *Server) Database(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("t%d_%d", os.Getpid(), databases.Add(1))
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, s.URL())
+		if err != nil {
+			return // the server is gone with it
+		}
+		defer c.Close(ctx)
+		c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", User, name, s.Dir, s.Port)
 }
 
 // findBin returns the directory that holds initdb and postgres.
