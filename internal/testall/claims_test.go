@@ -23,7 +23,7 @@ func TestREADMEAndCIRunThisCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(ci), "AUTHGATE_REQUIRE=browser,redis,python go run ./internal/testall -testall.strict -race ") {
+	if !strings.Contains(string(ci), "AUTHGATE_REQUIRE=browser,redis,python,postgres go run ./internal/testall -testall.strict -race ") {
 		t.Errorf(".ci/run does not run go run ./internal/testall -testall.strict -race with every tool required")
 	}
 }
