@@ -57,7 +57,8 @@ func (g *Gate) keyAuth(ctx context.Context, r *http.Request, authz string, now t
 		return
 	}
 	addr := g.cfg.ClientAddr(r)
-	if wait := g.throttle.blocked(now, id, addr); wait > 0 {
+	// Key ids are never locked: only the address is limited.
+	if wait := g.throttle.addressWait(now, addr); wait > 0 {
 		res.retry = wait
 		return
 	}
@@ -71,7 +72,7 @@ func (g *Gate) keyAuth(ctx context.Context, r *http.Request, authz string, now t
 	match := subtle.ConstantTimeCompare(given[:], k.SecretHash[:]) == 1 && err == nil
 	switch {
 	case !match:
-		g.throttle.fail(now, id, addr)
+		g.throttle.addressFailed(now, addr)
 		g.log.LogAttrs(ctx, infoLevel, "authgate: API key refused", keyAttr(id), addrAttr(addr))
 		return
 	case k.Revoked:

@@ -8,9 +8,11 @@ import (
 // The files the gate serves and renders, embedded so that an app needs
 // nothing beside its binary.
 var (
-	// clientSource is the browser script, served by [Gate.ServeHTTP].
-	//go:embed client/authgate.js
-	clientSource string
+	// clientScriptMin is the browser script as the gate serves it
+	// ([Gate.ServeHTTP]): client/authgate.min.js, built from the readable
+	// client/authgate.js by go generate in tools/minclient.
+	//go:embed client/authgate.min.js
+	clientScriptMin string
 
 	// loginPage is the login page's template; its data is a loginView.
 	//go:embed templates/login.html

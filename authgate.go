@@ -87,6 +87,10 @@ type Config struct {
 	// Throttle limits failed sign-ins and API key attempts. Zero fields
 	// take the defaults documented on [ThrottleConfig].
 	Throttle ThrottleConfig
+	// HashLimit bounds the password hashes running at once and shares the
+	// waiting for them fairly between client addresses. Zero fields take
+	// the defaults documented on [HashLimitConfig].
+	HashLimit HashLimitConfig
 	// ClientAddr returns the client's address for throttling and the
 	// session list. Default: the host part of r.RemoteAddr. Behind a proxy,
 	// set it to read the proxy's header, and only from a trusted proxy.
@@ -106,6 +110,7 @@ type Gate struct {
 	store      Store
 	log        *slog.Logger
 	throttle   *throttle
+	hashes     *hashLimit
 	dummyHash  string       // verified for unknown users, so they cost a wrong password
 	script     clientScript // the client script, gzipped and hashed
 	keepPath   string       // path of the keepalive endpoint
@@ -178,6 +183,9 @@ func New(cfg Config) (*Gate, error) {
 	if err := cfg.Throttle.fill(); err != nil {
 		return nil, err
 	}
+	if err := cfg.HashLimit.fill(cfg.Hasher); err != nil {
+		return nil, err
+	}
 	if cfg.ClientAddr == nil {
 		cfg.ClientAddr = remoteHost
 	}
@@ -196,6 +204,7 @@ func New(cfg Config) (*Gate, error) {
 		store:     cfg.Store,
 		log:       cfg.Logger,
 		throttle:  newThrottle(cfg.Throttle),
+		hashes:    newHashLimit(cfg.HashLimit),
 		dummyHash: dummy,
 		script:    newClientScript(),
 		keepPath:  cfg.Prefix + "keepalive",

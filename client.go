@@ -12,6 +12,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // clientScript is the client script, ready to serve.
@@ -23,7 +24,7 @@ type clientScript struct {
 }
 
 func newClientScript() clientScript {
-	raw := []byte(clientSource)
+	raw := []byte(clientScriptMin)
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	_, _ = zw.Write(raw)
@@ -61,12 +62,17 @@ type ClientOptions struct {
 	// User is the signed-in user's login name, filled into the sign-in
 	// dialog. [Gate.ScriptTag] sets it from the request.
 	User string
-	// UserID is the signed-in user's id. When somebody else signs in from
-	// the dialog, the script re-sends nothing and reloads the page.
+	// UserID is the signed-in user's id. The dialog sends held calls again
+	// only after a sign-in as this user; without it, or when somebody else
+	// signs in, the script re-sends nothing and reloads the page.
 	// [Gate.ScriptTag] sets it from the request.
 	UserID string
-	// WarnSeconds is how long before the idle deadline the warning opens.
-	// Zero lets the script choose its default (120).
+	// WarnSeconds is how long before the session ends the warning opens.
+	// Zero lets the script choose its default (120). Whatever the setting,
+	// the warning takes at most a quarter of the idle timeout, which the
+	// tag tells the script (data-idle-seconds): the warning is modal, so
+	// three quarters of every idle period stay free for work, and a session
+	// just signed in or extended never opens it.
 	WarnSeconds int
 	// ExtendOnActivity lets user activity call keepalive by itself.
 	ExtendOnActivity bool
@@ -114,6 +120,8 @@ func (g *Gate) ScriptTag(r *http.Request, opts ClientOptions) template.HTML {
 	b.WriteString(template.HTMLEscapeString(g.keepPath))
 	b.WriteString(`" data-mode="`)
 	b.WriteString(string(mode))
+	b.WriteString(`" data-idle-seconds="`)
+	b.WriteString(strconv.Itoa(max(1, int(g.cfg.IdleTimeout/time.Second))))
 	b.WriteString(`"`)
 	if opts.WarnSeconds > 0 {
 		b.WriteString(` data-warn-seconds="`)

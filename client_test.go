@@ -81,7 +81,7 @@ func TestClientScriptRoute(t *testing.T) {
 				t.Errorf("Content-Encoding = %q, want none", h.Get("Content-Encoding"))
 			}
 			if string(body) != src {
-				t.Error("the served script differs from client/authgate.js")
+				t.Error("the served script differs from client/authgate.min.js")
 			}
 			etag := h.Get("Etag")
 			if etag == "" {
@@ -113,17 +113,17 @@ func TestScriptTag(t *testing.T) {
 		want string
 	}{
 		{authgate.ClientOptions{}, `<script src="` + scriptURL(t, e.gate) + `" integrity="` + integrity +
-			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog"></script>`},
+			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog" data-idle-seconds="1800"></script>`},
 		{authgate.ClientOptions{Mode: authgate.ClientRedirect, User: `ada"<x>`, UserID: "u-1&2"}, `<script src="` + scriptURL(t, e.gate) + `" integrity="` + integrity +
-			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="redirect"` +
+			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="redirect" data-idle-seconds="1800"` +
 			` data-user="ada&#34;&lt;x&gt;" data-user-id="u-1&amp;2"></script>`},
 		{authgate.ClientOptions{Mode: authgate.ClientDialog, WarnSeconds: 90, ExtendOnActivity: true}, `<script src="` + scriptURL(t, e.gate) +
 			`" integrity="` + integrity + `" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive"` +
-			` data-mode="dialog" data-warn-seconds="90" data-extend-on-activity="true"></script>`},
+			` data-mode="dialog" data-idle-seconds="1800" data-warn-seconds="90" data-extend-on-activity="true"></script>`},
 		{authgate.ClientOptions{Mode: authgate.ClientReload, WarnSeconds: -5}, `<script src="` + scriptURL(t, e.gate) + `" integrity="` + integrity +
-			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="reload"></script>`},
+			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="reload" data-idle-seconds="1800"></script>`},
 		{authgate.ClientOptions{Mode: `x" onload="alert(1)`}, `<script src="` + scriptURL(t, e.gate) + `" integrity="` + integrity +
-			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog"></script>`},
+			`" data-login-url="/login" data-logout-url="/logout" data-keepalive-url="/.authgate/keepalive" data-mode="dialog" data-idle-seconds="1800"></script>`},
 	}
 	for _, tt := range tests {
 		if got := string(scriptTag(e.gate, tt.opts)); got != tt.want {
@@ -149,9 +149,9 @@ func TestScriptTag(t *testing.T) {
 	}
 }
 
-// scriptSource is the script the gate embeds.
+// scriptSource is the script the gate embeds and serves: the minified build.
 func scriptSource(t testing.TB) string {
-	b, err := os.ReadFile("client/authgate.js")
+	b, err := os.ReadFile("client/authgate.min.js")
 	if err != nil {
 		t.Fatal(err)
 	}

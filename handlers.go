@@ -130,10 +130,10 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, http.StatusBadRequest, "the user name is not valid")
 		return
 	}
-	login := strings.ToLower(req.Username)
+	login := req.Username // logins are matched exactly, as the stores do
 	addr := g.cfg.ClientAddr(r)
 	now := g.cfg.Now()
-	if wait := g.throttle.take(now, login, addr); wait > 0 {
+	if wait := g.throttle.takePassword(now, login, addr); wait > 0 {
 		if asJSON {
 			tooMany(w, wait)
 			return
@@ -143,9 +143,13 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 		g.renderLogin(w, r, view, http.StatusTooManyRequests)
 		return
 	}
-	u, ok, err := g.checkPassword(r, req.Username, req.Password)
+	u, ok, err := g.checkPassword(r, addr, login, req.Password)
 	if err != nil {
-		g.throttle.release(login, addr)
+		g.throttle.release(now, login, addr)
+		if errors.Is(err, errBusy) {
+			busy(w)
+			return
+		}
 		g.unavailable(w, r, err)
 		return
 	}
@@ -160,7 +164,7 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 		g.renderLogin(w, r, view, http.StatusUnauthorized)
 		return
 	}
-	g.throttle.succeed(login, addr)
+	g.throttle.passwordOK(now, login, addr)
 	if _, err := g.SignIn(ctx, w, r, u); err != nil {
 		g.unavailable(w, r, err)
 		return
@@ -183,8 +187,9 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 
 // checkPassword looks the user up and verifies the password. An unknown user
 // is verified against a dummy hash, so both cost one hash and take the same
-// path. err is a store failure.
-func (g *Gate) checkPassword(r *http.Request, login, password string) (User, bool, error) {
+// path, and both wait their turn for a hash (see [HashLimitConfig]). err is
+// a store failure or errBusy.
+func (g *Gate) checkPassword(r *http.Request, addr, login, password string) (User, bool, error) {
 	if login == "" || password == "" {
 		return User{}, false, nil
 	}
@@ -198,6 +203,10 @@ func (g *Gate) checkPassword(r *http.Request, login, password string) (User, boo
 	case err != nil:
 		return User{}, false, err
 	}
+	if err := g.hashes.acquire(r.Context(), addr); err != nil {
+		return User{}, false, err
+	}
+	defer g.hashes.release()
 	ok, verr := g.cfg.Hasher.Verify(password, hash)
 	if verr != nil {
 		// An unreadable hash cost no hashing: pay for one, so that this

@@ -597,7 +597,8 @@ func TestProtocolScriptAttributes(t *testing.T) {
 			t.Errorf("section 5.1 lists %s, which the script does not read (data.%s)", attr, prop)
 		}
 		if m := codeSpan.FindStringSubmatch(row[2]); m != nil {
-			def := regexp.MustCompile(`\bdata\.` + prop + `\s*\|\|\s*"?` + regexp.QuoteMeta(m[1]) + `"?`)
+			// data.x || "default", or path(data.x, "default") for the URLs.
+			def := regexp.MustCompile(`\bdata\.` + prop + `(\s*\|\|\s*|\s*,\s*)"?` + regexp.QuoteMeta(m[1]) + `"?`)
 			if !def.MatchString(src) {
 				t.Errorf("section 5.1 says %s defaults to %s; the script says otherwise", attr, m[1])
 			}

@@ -20,6 +20,10 @@ const (
 	// ProblemTooMany answers a client whose sign-ins or API key attempts
 	// failed too often (see [ThrottleConfig]): 429 with Retry-After.
 	ProblemTooMany = "urn:authgate:too-many-attempts"
+	// ProblemBusy answers a sign-in that found every password hash busy
+	// and no room to wait for one (see [HashLimitConfig]): 503 with
+	// Retry-After.
+	ProblemBusy = "urn:authgate:busy"
 	// ProblemCrossOrigin answers a cross-origin write refused after
 	// authentication (see [Config.CrossOrigin]): 403.
 	ProblemCrossOrigin = "urn:authgate:cross-origin"
@@ -84,6 +88,15 @@ func tooMany(w http.ResponseWriter, retryAfter int) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Retry-After", strconv.Itoa(retryAfter))
 	writeProblem(w, http.StatusTooManyRequests, ProblemTooMany, "Too many attempts", "", "")
+}
+
+// busy answers a sign-in that found no hash free and no room to wait: 503,
+// never a login signal.
+func busy(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Retry-After", "1")
+	writeProblem(w, http.StatusServiceUnavailable, ProblemBusy, "Too many sign-ins at once", "", "")
 }
 
 // crossOrigin answers a cross-origin write refused after authentication.

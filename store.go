@@ -137,7 +137,9 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u User) error
 	// User returns the user with the given id, or ErrNotFound.
 	User(ctx context.Context, id string) (User, error)
-	// UserByLogin returns the user with the given login name, or ErrNotFound.
+	// UserByLogin returns the user whose login is exactly login, byte for
+	// byte, or ErrNotFound. Logins are case-sensitive, in the stores as in
+	// the throttle (see [ThrottleConfig]).
 	UserByLogin(ctx context.Context, login string) (User, error)
 	// SetPassword replaces a user's password hash. ErrNotFound if absent.
 	SetPassword(ctx context.Context, id, passwordHash string) error

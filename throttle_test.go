@@ -59,8 +59,11 @@ func TestThrottlePasswords(t *testing.T) {
 	if rec := e.do(jsonLogin("bob", "x")); rec.Code != http.StatusUnauthorized {
 		t.Errorf("another account: status %d, want 401", rec.Code)
 	}
-	// The account's name in another case is the same account.
-	check429(t, e.do(jsonLogin(strings.ToUpper(testLogin), testPassword)), 60)
+	// Logins are matched exactly: the name in another case is another
+	// login, neither throttled nor signed in as this one.
+	if rec := e.do(jsonLogin(strings.ToUpper(testLogin), testPassword)); rec.Code != http.StatusUnauthorized {
+		t.Errorf("the login in upper case: status %d, want 401", rec.Code)
+	}
 
 	e.clock.Add(59 * time.Second)
 	check429(t, e.do(jsonLogin(testLogin, testPassword)), 1)
@@ -91,10 +94,13 @@ func TestThrottleFormLogin(t *testing.T) {
 	}
 }
 
-// TestThrottleAPIKeys: bad secrets for one key id get 429, for every kind,
-// and the key works again after the window.
+// TestThrottleAPIKeys: bad secrets from one address get 429 from that
+// address, for every kind, and the key works again after the window. The
+// key id itself is never locked (see TestLockoutKeyIDNotLocked).
 func TestThrottleAPIKeys(t *testing.T) {
-	e := newEnv(t, throttled)
+	e := newEnv(t, func(c *authgate.Config) {
+		c.Throttle = authgate.ThrottleConfig{Account: 1000, Address: 3, Window: time.Minute}
+	})
 	id, secret := e.newKey(time.Time{})
 	bad := basicAuth(id, strings.Repeat("A", 43))
 	for i := range 3 {
@@ -184,6 +190,8 @@ func TestThrottleConfigChecked(t *testing.T) {
 		{Address: -1},
 		{Window: time.Millisecond},
 		{MaxEntries: -1},
+		{MaxDelay: time.Millisecond},
+		{Remember: -time.Hour},
 	} {
 		if _, err := authgate.New(authgate.Config{Store: newFakeStore(), Hasher: cheapHasher, Throttle: tc}); err == nil {
 			t.Errorf("New accepted Throttle %+v", tc)

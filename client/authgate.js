@@ -1,4 +1,4 @@
-/*! authgate client script. No dependency, no build step. */
+/*! authgate client script. No dependency. */
 /*
  * One <script> tag loads it; the gate prints that tag (Gate.ScriptTag) with
  * the settings as data- attributes:
@@ -7,6 +7,11 @@
  *   data-logout-url     the sign-out endpoint          (default /logout)
  *   data-keepalive-url  the keepalive endpoint         (default /.authgate/keepalive)
  *   data-mode           redirect | reload | dialog     (default dialog)
+ *
+ * The three URLs count only as paths on the page's own origin ("/..."),
+ * resolved against the page's address, never a <base> element; anything
+ * else gives the default. So a script tag that somebody injected into the
+ * page cannot make the dialog post the password elsewhere.
  *
  * The script watches every call the page makes with fetch or XMLHttpRequest
  * (and so jQuery, axios, htmx 2 and htmx 4) for the login-required signal:
@@ -32,8 +37,11 @@
  *
  * The core part, between the markers below, is all that modes redirect and
  * reload need; any other mode leaves the page as redirect does until a later
- * part takes signal over. A test measures the core on its own: at most 1 KB
- * minified and gzipped. Parts for later modes go after it.
+ * part takes signal over. Parts for later modes go after it.
+ *
+ * The gate serves authgate.min.js, this file minified with esbuild
+ * (cd tools/minclient && go generate). Tests there and in e2e/ hold the served
+ * script to 4 KB gzipped and the core, built on its own, to 1 KB.
  */
 
 /* authgate:core:begin */
@@ -46,10 +54,20 @@
   var data = (tag && tag.dataset) || {};
   var left = false;
 
+  // path returns the setting v as an absolute URL if it is a path on this
+  // origin, or else the default d.
+  function path(v, d) {
+    try {
+      var u = new URL(v, loc.href);
+      if (v[0] == "/" && u.origin == loc.origin) return u.href;
+    } catch (e) {} // no setting, or not a URL
+    return new URL(d, loc.href).href;
+  }
+
   var A = (w.authgate = {
-    loginURL: data.loginUrl || "/login",
-    logoutURL: data.logoutUrl || "/logout",
-    keepaliveURL: data.keepaliveUrl || "/.authgate/keepalive",
+    loginURL: path(data.loginUrl, "/login"),
+    logoutURL: path(data.logoutUrl, "/logout"),
+    keepaliveURL: path(data.keepaliveUrl, "/.authgate/keepalive"),
     mode: data.mode || "dialog",
     signal: function (reason, res) {
       if (!left) {
@@ -116,8 +134,12 @@
  * More data- attributes:
  *
  *   data-user           the signed-in user's login, filled into the dialog
- *   data-user-id        the user's id: a sign-in as anyone else reloads
- *   data-warn-seconds   warn this long before the idle deadline (default 120)
+ *   data-user-id        the user's id: held calls are sent again only after a
+ *                       sign-in as this very user; without it, or as anyone
+ *                       else, the page reloads instead
+ *   data-idle-seconds   the gate's idle timeout (Gate.ScriptTag writes it)
+ *   data-warn-seconds   warn this long before the deadline (default 120), but
+ *                       never for more than a quarter of the idle timeout
  *   data-extend-on-activity="true"   typing or clicking calls keepalive
  *
  * In mode dialog a login-required signal opens a sign-in dialog and the page
@@ -134,8 +156,17 @@
  *
  * The warning reads the companion cookie authgate_exp (idle and lifetime
  * deadlines, Unix seconds) once a second, so every tab shows and hides it
- * together; a BroadcastChannel named "authgate" carries sign-ins, sign-outs
- * and keepalives between tabs at once. The cookie going away means that the
+ * together. It opens at most a quarter of the idle timeout before the end:
+ * the warning is modal, and three quarters of every idle period must stay
+ * free for work however short the timeout is (with the default 120 seconds,
+ * the quarter starts to bind below 8 minutes), and a session just signed in
+ * or extended never opens it. The idle timeout comes from the tag, or
+ * without it from the cookie, as the most time left the page has seen
+ * (which a session just signed in or extended shows). When the deadline
+ * passes while the page watches, the warning closes and a notice says so;
+ * the page stays usable, and the next call that meets the ended session
+ * opens the sign-in dialog and is held. A BroadcastChannel named "authgate"
+ * carries sign-ins, sign-outs and keepalives between tabs at once. The cookie going away means that the
  * user signed out: every tab goes to the signed-out state.
  *
  * The user interface lives in a shadow root (<authgate-ui>), made on first
@@ -158,6 +189,8 @@
   var M = new WeakMap(); // XHR -> what it was opened and sent with
   var kind = 0; // what the dialog shows: 0 none, 1 sign-in, 2 warning, 3 the lifetime's end
   var had, bye, seen, live, keptAt = 0, bc, root, dlg, status;
+  var idle = +data.idleSeconds;
+  var most = 0; // the most time left seen, in seconds: about the idle timeout
 
   function ui() {
     if (!root) {
@@ -221,7 +254,7 @@
   function signin(reason) {
     if (kind == 1) return;
     show(1, "<form><h2 id=t>Sign in again</h2><p id=m>" +
-      ({ expired: "Your session expired. ", revoked: "You were signed out. " }[reason] || "") +
+      (reason == "expired" ? "Your session expired. " : reason == "revoked" ? "You were signed out. " : "") +
       "Sign in to carry on: your work is kept.</p>" +
       "<p id=e role=alert></p><label>User name<input name=username autocomplete=username required" + (user ? "" : " autofocus") + "></label>" +
       "<label>Password<input name=password type=password autocomplete=current-password required" + (user ? " autofocus" : "") + "></label>" +
@@ -232,20 +265,23 @@
       e.preventDefault();
       var n = f.username.value;
       var say = function (s) {
-        f.password.value = "";
         f.password.focus();
         f.children[2].textContent = s;
       };
+      var body = JSON.stringify({ username: n, password: f.password.value, return_to: loc.pathname + loc.search });
+      f.password.value = ""; // from here on the password is only in the request
       w.fetch(A.loginURL, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ username: n, password: f.password.value, return_to: loc.pathname + loc.search })
+        body: body
       }).then(function (r) {
         if (r.ok) {
           return r.json().then(function (j) {
             post({ t: "in", u: j.user_id });
-            if (uid ? j.user_id != uid : user && n.toLowerCase() != user.toLowerCase()) return loc.reload();
-            uid = j.user_id;
+            // The held calls were made for uid: sent as anyone else, or
+            // as someone this page cannot tell, they would act for the
+            // wrong user.
+            if (!uid || j.user_id != uid) return loc.reload();
             user = n;
             done(1);
           });
@@ -259,13 +295,18 @@
     };
   }
 
+  // shut closes the dialog and empties it, so that nothing typed into it
+  // stays in the page.
+  function shut() {
+    kind = 0;
+    dlg.close();
+    dlg.innerHTML = "";
+  }
+
   // done closes the dialog and sends the held calls again (ok) or answers
   // them with what they first got.
   function done(ok) {
-    if (kind) {
-      kind = 0;
-      dlg.close();
-    }
+    if (kind) shut();
     Q.splice(0).reduce(function (p, c) {
       return p.then(c[ok ? 0 : 1]);
     }, Promise.resolve());
@@ -444,12 +485,28 @@
     }
   }
 
+  // ended: the deadline passed while the page watched. In mode dialog the
+  // warning makes way for a notice and the page stays usable; the next call
+  // opens the sign-in dialog. The other modes leave for the login page.
+  var endedText = "Your session expired. Your work is kept: you will be asked to sign in again.";
+  function ended() {
+    live = 0;
+    if (A.mode != "dialog") return gone("expired");
+    if (kind) shut();
+    ui();
+    status.textContent = endedText;
+  }
+
   // tick compares the companion cookie's deadlines with the clock: it opens,
   // updates and closes the warning.
   function tick() {
     var m = /(?:^|;\s*)authgate_exp=(\d+)\.(\d+)/.exec(d.cookie);
     if (!m) return gone("revoked");
-    if (m[0] != seen) had = 1, live = 0; // a new session or a new deadline
+    if (m[0] != seen) { // a new session or a new deadline
+      had = 1;
+      live = 0;
+      if (root && status.textContent == endedText) status.textContent = "";
+    }
     seen = m[0];
     var left = Math.min(m[1], m[2]) - Date.now() / 1e3;
     var lt = +m[2] <= +m[1];
@@ -458,13 +515,11 @@
     // A deadline that is already past when first seen says that this
     // clock is ahead of the server's, not that the session ended: only a
     // deadline watched while it was ahead can end the session here.
-    if (left <= 0) return live && gone("expired");
+    if (left <= 0) return live && ended();
     live = 1;
-    if (left > warn) {
-      if (kind) {
-        kind = 0;
-        dlg.close();
-      }
+    most = Math.max(most, left);
+    if (left > Math.min(warn, (idle || most) / 4)) {
+      if (kind) shut();
       return;
     }
     if (kind != 2 + lt) {
@@ -472,7 +527,7 @@
         "<h2 id=t>Your session will end soon</h2><p id=m aria-live=polite></p><p>It cannot be extended. Sign in again now to keep working.</p><button id=i>Sign in again</button><button id=o>Sign out</button>" :
         "<h2 id=t>Are you still there?</h2><p id=m aria-live=polite></p><button id=k>Stay signed in</button><button id=o>Sign out</button>", "alertdialog");
     }
-    var t = "You will be signed out in " + (s > 60 ? Math.ceil(s / 60) + " minutes." : Math.ceil(s / 10) * 10 + " seconds.");
+    var t = "You will be signed out in " + (s > 60 ? Math.ceil(s / 60) + " minutes." : Math.ceil(s / 5) * 5 + " seconds.");
     var p = dlg.children[1];
     if (p.textContent != t) p.textContent = t;
   }
@@ -485,9 +540,13 @@
     bc.onmessage = function (e) {
       var m = e.data;
       if (m.t == "o") return gone("revoked");
-      // Another user signed in: this page shows someone else's work.
-      if (m.t == "in" && uid && m.u != uid) return loc.reload();
-      if (m.t == "in" && kind == 1) return done(1);
+      if (m.t == "in") {
+        // Another user signed in: this page shows someone else's work. A
+        // page that does not know its user reloads rather than send held
+        // calls again.
+        if (uid ? m.u != uid : kind == 1) return loc.reload();
+        if (kind == 1) return done(1);
+      }
       tick();
     };
   } catch (e) {}

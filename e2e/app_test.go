@@ -33,6 +33,7 @@ const idleTimeout = 30 * time.Minute
 type appOptions struct {
 	signal   authgate.Signal // default Signal401
 	lifetime time.Duration   // default the gate's
+	idle     time.Duration   // default idleTimeout
 }
 
 // testApp is a gate in front of small test pages and APIs, on
@@ -58,6 +59,7 @@ type testApp struct {
 	notes       noteBook      // what POST /api/notes stored
 	noteCalls   atomic.Int32  // requests for POST /api/notes
 	fakeSignals atomic.Int32  // POST /api/notes answers this many with a login signal of its own
+	stolen      atomic.Int32  // requests that reached the second origin's /steal
 }
 
 // flakyStore is a memstore whose session lookups fail while down is set, to
@@ -90,9 +92,12 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if opts.idle == 0 {
+		opts.idle = idleTimeout
+	}
 	a.gate, err = authgate.New(authgate.Config{
 		Store:       a.store,
-		IdleTimeout: idleTimeout,
+		IdleTimeout: opts.idle,
 		Signal:      opts.signal,
 		Lifetime:    opts.lifetime,
 		Hasher:      hasher,
@@ -180,6 +185,10 @@ func (a *testApp) routes() http.Handler {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = io.WriteString(w, `{"error":"the app's own 401"}`)
 	})
+	mux.HandleFunc("GET /open/signal", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Authgate-Login", r.URL.Query().Get("reason"))
+		w.WriteHeader(http.StatusUnauthorized)
+	})
 	mux.HandleFunc("GET /open/basic", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Www-Authenticate", `Basic realm="control"`)
 		w.WriteHeader(http.StatusUnauthorized)
@@ -217,6 +226,13 @@ func (a *testApp) otherRoutes() http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><title>elsewhere</title>
 <form id="attack" method="post" action="%s/notes"><input name="text" value="planted"><button id="send">Send</button></form>`, a.base)
+	})
+	mux.HandleFunc("/steal", func(w http.ResponseWriter, r *http.Request) {
+		a.stolen.Add(1)
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", a.base)
+		h.Set("Access-Control-Allow-Headers", "Content-Type")
+		_, _ = io.WriteString(w, `{"user_id":"`+testUserID+`"}`)
 	})
 	mux.HandleFunc("GET /cors-signal", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"html/template"
 	"net/http"
@@ -167,8 +168,9 @@ note("load:" + location.pathname + location.search);
 
 // serveDialogPage serves /dlg/{lib}: a note page with the client script in
 // mode dialog (client=redirect or reload for the others), the signed-in
-// user's login and id as data-user and data-user-id, warn=N as
-// data-warn-seconds, and activity=1 as data-extend-on-activity.
+// user's login and id as data-user and data-user-id (not with noid=1),
+// warn=N as data-warn-seconds, activity=1 as data-extend-on-activity, and
+// login, logout and keepalive in place of the gate's data-*-url values.
 func (a *testApp) serveDialogPage(w http.ResponseWriter, r *http.Request) {
 	lib := r.PathValue("lib")
 	q := r.URL.Query()
@@ -187,7 +189,20 @@ func (a *testApp) serveDialogPage(w http.ResponseWriter, r *http.Request) {
 	}
 	opts.WarnSeconds, _ = strconv.Atoi(q.Get("warn"))
 	opts.ExtendOnActivity = q.Get("activity") == "1"
-	d.Client = a.gate.ScriptTag(r, opts)
+	from := r
+	if q.Get("noid") == "1" {
+		from = r.WithContext(context.Background()) // the tag names nobody
+	}
+	tag := string(a.gate.ScriptTag(from, opts))
+	for _, name := range []string{"login", "logout", "keepalive"} {
+		if v, ok := q[name]; ok {
+			attr := ` data-` + name + `-url="`
+			i := strings.Index(tag, attr) + len(attr)
+			j := i + strings.IndexByte(tag[i:], '"')
+			tag = tag[:i] + template.HTMLEscapeString(v[0]) + tag[j:]
+		}
+	}
+	d.Client = template.HTML(tag) //nolint:gosec // the gate's tag and escaped values
 	var buf bytes.Buffer
 	if err := dialogPageTmpl.Execute(&buf, d); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -61,20 +61,6 @@ func needBrowser(t *testing.T) {
 	skipOrFail(t, lack)
 }
 
-// needMinifier is needBrowser for the size test, which runs terser from
-// e2e/node_modules with node.
-func needMinifier(t *testing.T) {
-	t.Helper()
-	var lack []string
-	if _, err := exec.LookPath("node"); err != nil {
-		lack = append(lack, "node is not installed")
-	}
-	if nodeModules() == "" {
-		lack = append(lack, "e2e/node_modules is missing (cd e2e && npm ci)")
-	}
-	skipOrFail(t, lack)
-}
-
 func skipOrFail(t *testing.T, lack []string) {
 	t.Helper()
 	if len(lack) == 0 {

@@ -15,6 +15,7 @@ var userTests = []test{
 	{"RoundTrip", testUserRoundTrip},
 	{"Duplicate", testUserDuplicate},
 	{"NotFound", testUserNotFound},
+	{"ExactLogin", testUserExactLogin},
 	{"SetPassword", testSetPassword},
 	{"Delete", testDeleteUser},
 	{"List", testUsersList},
@@ -218,4 +219,20 @@ func testUsersList(t *testing.T, s authgate.Store) {
 			t.Errorf("Users[%d]: %s", i, d)
 		}
 	}
+}
+
+// testUserExactLogin: logins are matched exactly, as the gate's throttle
+// counts them: another case is another login, and may be a user of its own.
+func testUserExactLogin(t *testing.T, s authgate.Store) {
+	ctx := context.Background()
+	u := NewUser(newLogin("exact"), time.Now())
+	createUser(t, s, u)
+	upper := strings.ToUpper(u.Login)
+	if _, err := s.UserByLogin(ctx, upper); !errors.Is(err, authgate.ErrNotFound) {
+		t.Fatalf("UserByLogin(%q) with only %q stored: %v, want ErrNotFound", upper, u.Login, err)
+	}
+	other := NewUser(upper, time.Now())
+	createUser(t, s, other)
+	checkUser(t, s, u)
+	checkUser(t, s, other)
 }

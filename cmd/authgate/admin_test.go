@@ -196,6 +196,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad client mode", []string{"demo", "--client-mode", "popup", "--db", db}, exitUsage, "--client-mode"},
 		{"idle longer than lifetime", []string{"demo", "--idle-timeout", "2h", "--lifetime", "1h", "--db", db}, exitUsage, "--lifetime"},
 		{"bad duration", []string{"demo", "--idle-timeout", "ten", "--db", db}, exitUsage, "-idle-timeout"},
+		{"warning under a second", []string{"demo", "--warn-before", "500ms", "--db", db}, exitUsage, "--warn-before"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

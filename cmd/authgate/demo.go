@@ -24,6 +24,7 @@ type demoFlags struct {
 	addr     string
 	idle     time.Duration
 	lifetime time.Duration
+	warn     time.Duration
 	signal   string
 	mode     string
 	insecure bool
@@ -38,6 +39,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
 	var df demoFlags
 	df.register(fs, "127.0.0.1:8080")
+	fs.DurationVar(&df.warn, "warn-before", 2*time.Minute, "open the page's \"Are you still there?\" warning this long before the session ends;\nit never takes more than a quarter of --idle-timeout, so the page stays usable")
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -71,7 +73,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("%w", err)
 	}
-	app := demo.New(g, notes, demo.Options{ClientMode: mode, Logger: log, Now: c.now})
+	app := demo.New(g, notes, demo.Options{ClientMode: mode, WarnBefore: df.warn, Logger: log, Now: c.now})
 
 	ln, err := net.Listen("tcp", df.addr)
 	if err != nil {
@@ -126,6 +128,8 @@ func (df *demoFlags) check(name string) (authgate.Config, authgate.ClientMode, e
 		return cfg, "", usageError("%s: --idle-timeout must be at least 1s", name)
 	case df.lifetime < df.idle:
 		return cfg, "", usageError("%s: --lifetime must be at least --idle-timeout", name)
+	case df.warn != 0 && df.warn < time.Second: // 0: the script's default (proxy has no such flag)
+		return cfg, "", usageError("%s: --warn-before must be at least 1s", name)
 	}
 	cfg.IdleTimeout = df.idle
 	cfg.Lifetime = df.lifetime

@@ -128,7 +128,7 @@ func page(t *testing.T, base string, session *http.Cookie) (*http.Response, stri
 // SIGINT would.
 func TestDemoServer(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
-	d := startDemo(t, nil, "--db", db, "--idle-timeout", "5m", "--client-mode", "dialog")
+	d := startDemo(t, nil, "--db", db, "--idle-timeout", "5m", "--warn-before", "90s", "--client-mode", "dialog")
 	out := d.stdout.String()
 	password := field(t, out, "Password:")
 	keyID, secret := field(t, out, "API key:"), field(t, out, "Secret:")
@@ -145,7 +145,7 @@ func TestDemoServer(t *testing.T) {
 
 	session := signIn(t, d.base, password)
 	res, body := page(t, d.base, session)
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<strong id="who">Demo User</strong>`) || !strings.Contains(body, `data-mode="dialog"`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<strong id="who">Demo User</strong>`) || !strings.Contains(body, `data-mode="dialog" data-idle-seconds="300" data-warn-seconds="90"`) {
 		t.Fatalf("page: %d\n%s", res.StatusCode, body)
 	}
 

@@ -13,6 +13,9 @@ type Options struct {
 	// ClientMode is what the gate's client script does when a script call
 	// meets an ended session. Default authgate.ClientDialog.
 	ClientMode authgate.ClientMode
+	// WarnBefore is how long before the session ends the page warns; see
+	// [authgate.ClientOptions.WarnSeconds]. Zero lets the script choose.
+	WarnBefore time.Duration
 	// Logger receives the app's errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now stamps new notes. Default time.Now.

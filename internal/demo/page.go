@@ -47,7 +47,7 @@ func (a *app) servePage(w http.ResponseWriter, r *http.Request, id *authgate.Ide
 	}
 	data := pageData{
 		Name:      displayName(id),
-		Script:    a.gate.ScriptTag(r, authgate.ClientOptions{Mode: a.opts.ClientMode}),
+		Script:    a.gate.ScriptTag(r, authgate.ClientOptions{Mode: a.opts.ClientMode, WarnSeconds: int(a.opts.WarnBefore / time.Second)}),
 		ScriptURL: "/demo.js?v=" + a.script.tag,
 		Notes:     notes,
 		NoteMax:   MaxNoteLen,
