@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 var (
@@ -120,7 +121,7 @@ func TestAPIKeyAuth(t *testing.T) {
 				t.Fatalf("status %d, want %d; body %q", rec.Code, tt.status, rec.Body.String())
 			}
 			if tt.status == 200 {
-				if rec.Body.String() != "hello u-1 by apikey" {
+				if rec.Body.String() != "hello u-alice by apikey" {
 					t.Errorf("body %q", rec.Body.String())
 				}
 				return
@@ -178,7 +179,7 @@ func TestAPIKeyLastUsed(t *testing.T) {
 	for range 100 {
 		get()
 	}
-	if n := e.store.touchesK.Load(); n != 1 {
+	if n := e.store.Calls("TouchKey"); n != 1 {
 		t.Errorf("first burst: %d key touches, want 1", n)
 	}
 	k, _ := e.store.Key(context.Background(), id)
@@ -189,19 +190,19 @@ func TestAPIKeyLastUsed(t *testing.T) {
 	for range 100 {
 		get()
 	}
-	if n := e.store.touchesK.Load(); n != 1 {
+	if n := e.store.Calls("TouchKey"); n != 1 {
 		t.Errorf("inside the interval: %d key touches, want 1", n)
 	}
 	e.clock.Add(time.Second)
 	for range 100 {
 		get()
 	}
-	if n := e.store.touchesK.Load(); n != 2 {
+	if n := e.store.Calls("TouchKey"); n != 2 {
 		t.Errorf("after the interval: %d key touches, want 2", n)
 	}
 	// A failing touch does not refuse the request.
 	e.clock.Add(time.Hour)
-	e.store.failWrites.Store(true)
+	e.store.Fail(testkit.WriteMethods...)
 	get()
 }
 

@@ -14,7 +14,7 @@ var (
 	//go:embed client/authgate.min.js
 	clientScriptMin string
 
-	// loginPage is the login page's template; its data is a loginView.
+	// loginPage is the login page's template; its data is a [LoginPage].
 	//go:embed templates/login.html
 	loginPage string
 )

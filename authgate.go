@@ -59,6 +59,13 @@ type Config struct {
 	Prefix string
 	// HomePath is where a sign-in with no usable return_to lands. Default "/".
 	HomePath string
+	// LoginTemplate, when set, is the login page instead of the built-in
+	// one. It is executed with a [LoginPage] for every login page the gate
+	// shows: a first visit, each [LoginReason], a failed sign-in and too
+	// many attempts, in full and compact. Being an html/template, it
+	// escapes every value. New executes it twice with sample data (every
+	// field empty, every field set) and refuses one that fails.
+	LoginTemplate *template.Template
 
 	// Signal is what a script call receives when it needs a login.
 	// Default [Signal401].
@@ -118,6 +125,8 @@ type Gate struct {
 	loginTmpl  *template.Template
 	touches    sync.Map // session Hash or key id -> unix nanos of the last touch claim
 	claims     atomic.Uint64
+
+	plainHTTPLogged sync.Once // the plain-http warning is logged once
 }
 
 // New checks cfg, fills in its defaults and returns a Gate.
@@ -211,6 +220,12 @@ func New(cfg Config) (*Gate, error) {
 	}
 	g.scriptPath = cfg.Prefix + "client." + g.script.tag + ".js"
 	g.loginTmpl = loginTemplate()
+	if cfg.LoginTemplate != nil {
+		if err := checkLoginTemplate(cfg.LoginTemplate, cfg.LoginPath); err != nil {
+			return nil, err
+		}
+		g.loginTmpl = cfg.LoginTemplate
+	}
 	return g, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 )
 
@@ -36,7 +37,7 @@ var benchHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request)
 func benchGate(b *testing.B) (*authgate.Gate, *memstore.Store) {
 	b.Helper()
 	st := memstore.New()
-	g, err := authgate.New(authgate.Config{Store: st, Hasher: cheapHasher, Logger: slog.New(slog.DiscardHandler)})
+	g, err := authgate.New(authgate.Config{Store: st, Hasher: testkit.Hasher, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -202,6 +202,7 @@ func ExampleGate_ScriptTag() {
 	//   data-logout-url="/logout"
 	//   data-keepalive-url="/.authgate/keepalive"
 	//   data-mode="dialog"
+	//   data-idle-seconds="1800"
 	//   data-warn-seconds="120"></script></head>
 }
 

@@ -25,6 +25,9 @@ const maxLoginBody = 8 << 10
 //	mux.Handle("/login", gate)
 //	mux.Handle("/logout", gate)
 //	mux.Handle("/.authgate/", gate)
+//
+// [Gate.Require] and [Gate.Identify] hand exactly these paths to it too, so a
+// router wrapped whole in either still serves them.
 func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == g.cfg.LoginPath:

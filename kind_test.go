@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
+	"github.com/authgate/authgate/memstore"
 )
 
 const (
@@ -50,7 +52,7 @@ func TestClassifyRealHeaders(t *testing.T) {
 				noUA bool
 				want authgate.Kind
 			}{{false, tt.want}, {true, tt.wantNo}} {
-				g, err := authgate.New(authgate.Config{Store: newFakeStore(), Hasher: cheapHasher, NoUserAgentRule: c.noUA})
+				g, err := authgate.New(authgate.Config{Store: memstore.New(), Hasher: testkit.Hasher, NoUserAgentRule: c.noUA})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -65,7 +67,7 @@ func TestClassifyRealHeaders(t *testing.T) {
 	}
 }
 
-// TestClassifyRules checks each rule of DESIGN section 1 and its order.
+// TestClassifyRules checks each rule of docs/PROTOCOL.md section 1 and its order.
 func TestClassifyRules(t *testing.T) {
 	tests := []struct {
 		name string
@@ -122,7 +124,7 @@ func TestClassifyMultipleAcceptLines(t *testing.T) {
 
 // classifyGate is a gate with the default rules, to classify requests.
 var classifyGate = func() *authgate.Gate {
-	g, err := authgate.New(authgate.Config{Store: newFakeStore(), Hasher: cheapHasher})
+	g, err := authgate.New(authgate.Config{Store: memstore.New(), Hasher: testkit.Hasher})
 	if err != nil {
 		panic(err)
 	}

@@ -1,16 +1,15 @@
 package authgate_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 )
 
@@ -22,51 +21,24 @@ const (
 	ownerAddr   = "192.0.2.10"
 )
 
-// lockClock is a clock the tests move by hand.
-type lockClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *lockClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *lockClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // lockEnv is a gate with one user and one API key of that user, in front
 // of an API that answers 200.
 type lockEnv struct {
 	t      *testing.T
 	h      http.Handler
-	clock  *lockClock
+	clock  *testkit.Clock
 	keyID  string
 	secret string
 }
 
 func newLockEnv(t *testing.T, thr authgate.ThrottleConfig) *lockEnv {
 	t.Helper()
-	ctx := context.Background()
-	hasher := authgate.Argon2id{Memory: 64, Time: 1}
-	clock := &lockClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	st := memstore.New()
-	ph, err := hasher.Hash(lockOwnerPW)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateUser(ctx, authgate.User{ID: "u-owner", Login: lockOwner, PasswordHash: ph}); err != nil {
-		t.Fatal(err)
-	}
-	k, secret, err := authgate.NewAPIKey("u-owner", "ci", clock.now(), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateKey(ctx, k); err != nil {
-		t.Fatal(err)
-	}
+	clock := testkit.NewClockAt(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	st := memstore.New(memstore.WithClock(clock.Now))
+	testkit.AddUser(t, st, authgate.User{ID: "u-owner", Login: lockOwner}, lockOwnerPW)
+	keyID, secret := testkit.AddKey(t, st, "u-owner", clock.Now(), time.Time{})
 	g, err := authgate.New(authgate.Config{
-		Store: st, Hasher: hasher, Throttle: thr, Now: clock.now,
+		Store: st, Hasher: testkit.Hasher, Throttle: thr, Now: clock.Now,
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -75,7 +47,7 @@ func newLockEnv(t *testing.T, thr authgate.ThrottleConfig) *lockEnv {
 	mux := http.NewServeMux()
 	mux.Handle("/login", g)
 	mux.Handle("/api", g.Require(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})))
-	return &lockEnv{t: t, h: mux, clock: clock, keyID: k.ID, secret: secret}
+	return &lockEnv{t: t, h: mux, clock: clock, keyID: keyID, secret: secret}
 }
 
 // signIn posts a browser's sign-in form from addr: 303 is signed in.
@@ -181,7 +153,7 @@ func TestLockoutPerAccountAndAddress(t *testing.T) {
 	}
 	e.want(e.signIn("carol", "x", lockStranger(0)), http.StatusUnauthorized, "another login from the locked address")
 	e.want(e.signIn(lockOwner, lockOwnerPW, ownerAddr), http.StatusSeeOther, "the owner from the owner's address")
-	e.clock.add(10 * time.Minute)
+	e.clock.Add(10 * time.Minute)
 	e.want(e.signIn(lockOwner, lockOwnerPW, lockStranger(0)), http.StatusSeeOther, "the locked pair after the window")
 }
 
@@ -202,14 +174,14 @@ func TestLockoutDelayGrows(t *testing.T) {
 		if ra != want {
 			t.Errorf("Retry-After = %d, want %d", ra, want)
 		}
-		e.clock.add(time.Duration(ra-1) * time.Second)
+		e.clock.Add(time.Duration(ra-1) * time.Second)
 		lockRetryAfter(t, guess())
-		e.clock.add(time.Second)
+		e.clock.Add(time.Second)
 		e.want(guess(), http.StatusUnauthorized, "a guess after waiting Retry-After")
 	}
 	// A stranger's address with the right password is only delayed too.
 	w := e.signIn(lockOwner, lockOwnerPW, "198.51.100.1")
-	e.clock.add(time.Duration(lockRetryAfter(t, w)) * time.Second)
+	e.clock.Add(time.Duration(lockRetryAfter(t, w)) * time.Second)
 	e.want(e.signIn(lockOwner, lockOwnerPW, "198.51.100.1"), http.StatusSeeOther, "the owner from a new address after the delay")
 }
 
@@ -233,7 +205,7 @@ func TestLockoutStrangersCannotShutOwnerOut(t *testing.T) {
 			}
 		}
 		e.want(e.signIn(lockOwner, lockOwnerPW, ownerAddr), http.StatusSeeOther, "the owner during the attack")
-		e.clock.add(3 * time.Second)
+		e.clock.Add(3 * time.Second)
 	}
 	t.Logf("%d of 1000 guesses were checked", verified)
 	if verified > 30 {
@@ -245,7 +217,7 @@ func TestLockoutStrangersCannotShutOwnerOut(t *testing.T) {
 		if ra > 60 {
 			t.Fatalf("a new address of the owner must wait %d s, over MaxDelay", ra)
 		}
-		e.clock.add(time.Duration(ra) * time.Second)
+		e.clock.Add(time.Duration(ra) * time.Second)
 		e.want(e.signIn(lockOwner, lockOwnerPW, "198.51.100.1"), http.StatusSeeOther, "the owner from a new address after the delay")
 	}
 }

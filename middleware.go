@@ -12,9 +12,17 @@ import (
 // never a cross-origin error. A store failure gets 503 with Retry-After.
 //
 // Require has the shape of a middleware for net/http's ServeMux, chi and
-// gorilla/mux: func(http.Handler) http.Handler.
+// gorilla/mux: func(http.Handler) http.Handler. It serves the gate's own
+// endpoints itself (exactly LoginPath, LogoutPath, the keepalive and the
+// client script; see [Gate.ServeHTTP]), so it may wrap a whole router,
+// as in chi's or gorilla/mux's r.Use(gate.Require), and the login page stays
+// reachable.
 func (g *Gate) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.ownEndpoint(r) {
+			g.ServeHTTP(w, r)
+			return
+		}
 		var res authResult
 		g.authenticate(r.Context(), r, &res)
 		switch {
@@ -36,9 +44,13 @@ func (g *Gate) Require(next http.Handler) http.Handler {
 // and always calls next. Signed-in requests carry an [Identity] in their
 // context; others carry none. Cross-origin writes that carry credentials are
 // refused as in [Gate.Require]; a store failure lets the request through
-// unidentified.
+// unidentified. Like Require, it serves the gate's own endpoints itself.
 func (g *Gate) Identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.ownEndpoint(r) {
+			g.ServeHTTP(w, r)
+			return
+		}
 		var res authResult
 		g.authenticate(r.Context(), r, &res)
 		switch {

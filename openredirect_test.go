@@ -20,16 +20,16 @@ import (
 	"github.com/authgate/authgate"
 )
 
-// hardRedirectCase is one return_to to try, with the class it belongs to.
-type hardRedirectCase struct {
+// redirectCase is one return_to to try, with the class it belongs to.
+type redirectCase struct {
 	class string
 	in    string
 }
 
-// hardRedirectCases returns the open-redirect forms: a hand-written table
+// redirectCases returns the open-redirect forms: a hand-written table
 // of the known classes, and every combination of the classic prefixes with
 // several ways to write the attacker's host.
-func hardRedirectCases() []hardRedirectCase {
+func redirectCases() []redirectCase {
 	table := map[string][]string{
 		"scheme-relative": {
 			"//evil.example", "//evil.example/", "//evil.example/path?x=1", "///evil.example", "////evil.example",
@@ -92,10 +92,10 @@ func hardRedirectCases() []hardRedirectCase {
 			"/" + strings.Repeat("a", 1000) + "//evil.example", "/" + strings.Repeat("\\", 1000),
 		},
 	}
-	var out []hardRedirectCase
+	var out []redirectCase
 	for class, ins := range table {
 		for _, in := range ins {
-			out = append(out, hardRedirectCase{class, in})
+			out = append(out, redirectCase{class, in})
 		}
 	}
 	prefixes := []string{"//", "\\\\", "/\\", "\\/", "/%2F", "/%5C", "%2F%2F", "/%252F", "/\t/", "///", "https://", "https:"}
@@ -103,32 +103,32 @@ func hardRedirectCases() []hardRedirectCase {
 		"evil.example%00.app.example", "2130706433", "evil。example", "app.example@evil.example"}
 	for _, p := range prefixes {
 		for _, h := range hosts {
-			out = append(out, hardRedirectCase{"prefix x host", p + h})
+			out = append(out, redirectCase{"prefix x host", p + h})
 		}
 	}
 	return out
 }
 
-// hardHiddenReturnTo reads the return_to hidden field of a login page.
-var hardHiddenReturnTo = regexp.MustCompile(`<input type="hidden" name="return_to" value="([^"]*)">`)
+// hiddenReturnTo reads the return_to hidden field of a login page.
+var hiddenReturnTo = regexp.MustCompile(`<input type="hidden" name="return_to" value="([^"]*)">`)
 
 // TestOpenRedirect sends every open-redirect form through every door and
 // checks that the browser would land on this origin each time.
 func TestOpenRedirect(t *testing.T) {
-	cases := hardRedirectCases()
+	cases := redirectCases()
 	if len(cases) < 150 {
 		t.Fatalf("only %d open-redirect cases, want at least 150", len(cases))
 	}
-	e := hardNewEnv(t, nil)
-	lands := func(t *testing.T, c hardRedirectCase, door, loc string) {
+	e := newEnv(t)
+	lands := func(t *testing.T, c redirectCase, door, loc string) {
 		t.Helper()
-		if why := hardLandsOnOrigin(loc); why != "" {
+		if why := landsOnOrigin(loc); why != "" {
 			t.Errorf("%s %.80q via %s: %.120q %s", c.class, c.in, door, loc, why)
 		}
 	}
 	// loginReturn reads the return_to of a login URL the gate sent; a
 	// login URL without one is fine (the sign-in then lands on "/").
-	loginReturn := func(t *testing.T, c hardRedirectCase, door, login string) {
+	loginReturn := func(t *testing.T, c redirectCase, door, login string) {
 		t.Helper()
 		u, err := url.Parse(login)
 		if err != nil || u.Path != "/login" || u.Host != "" || u.Scheme != "" {
@@ -142,7 +142,7 @@ func TestOpenRedirect(t *testing.T) {
 	accepted := 0
 	for _, c := range cases {
 		// The login form: 303 to return_to, or to "/".
-		w := e.formLogin("alice", hardAlicePW, c.in)
+		w := e.loginForm("alice", testPassword, c.in)
 		if w.Code != http.StatusSeeOther {
 			t.Fatalf("%.80q: form sign-in answered %d", c.in, w.Code)
 		}
@@ -156,7 +156,7 @@ func TestOpenRedirect(t *testing.T) {
 		}
 
 		// The JSON sign-in.
-		w = e.jsonLogin("alice", hardAlicePW, c.in)
+		w = e.loginJSON("alice", testPassword, c.in)
 		var resp struct {
 			ReturnTo string `json:"return_to"`
 		}
@@ -166,9 +166,9 @@ func TestOpenRedirect(t *testing.T) {
 		lands(t, c, "the JSON sign-in", resp.ReturnTo)
 
 		// The login page's hidden field.
-		r := hardReq(http.MethodGet, "/login?return_to="+url.QueryEscape(c.in), authgate.KindNavigation, nil)
+		r := kindReq(http.MethodGet, "/login?return_to="+url.QueryEscape(c.in), authgate.KindNavigation, nil)
 		w = e.do(r)
-		m := hardHiddenReturnTo.FindStringSubmatch(w.Body.String())
+		m := hiddenReturnTo.FindStringSubmatch(w.Body.String())
 		if w.Code != http.StatusOK || m == nil {
 			t.Fatalf("%.80q: login page answered %d without the hidden field", c.in, w.Code)
 		}
@@ -179,21 +179,21 @@ func TestOpenRedirect(t *testing.T) {
 		// A page load whose own URL is the attack, and a form post whose
 		// Referer is.
 		if u, err := url.ParseRequestURI(c.in); err == nil {
-			r = hardReq(http.MethodGet, "/", authgate.KindNavigation, nil)
+			r = kindReq(http.MethodGet, "/", authgate.KindNavigation, nil)
 			r.URL, r.RequestURI = u, c.in
 			w = e.do(r)
 			if w.Code == http.StatusSeeOther {
 				loginReturn(t, c, "a page load's 303", w.Header().Get("Location"))
 			}
 		}
-		for _, ref := range []string{c.in, "https://" + hardHost + c.in, "https://" + hardHost + "/" + c.in} {
-			r = hardReq(http.MethodPost, "/app/x", authgate.KindNavigation, nil)
+		for _, ref := range []string{c.in, "https://" + host + c.in, "https://" + host + "/" + c.in} {
+			r = kindReq(http.MethodPost, "/app/x", authgate.KindNavigation, nil)
 			r.Header.Set("Referer", ref)
 			w = e.do(r)
 			loginReturn(t, c, "a form post's Referer", w.Header().Get("Location"))
 
 			// A script call's HX-Current-URL and Referer.
-			r = hardReq(http.MethodGet, "/app/x", authgate.KindScript, nil)
+			r = kindReq(http.MethodGet, "/app/x", authgate.KindScript, nil)
 			r.Header.Set("Referer", ref)
 			r.Header.Set("HX-Request", "true")
 			r.Header.Set("HX-Current-URL", ref)
@@ -218,39 +218,29 @@ func TestOpenRedirect(t *testing.T) {
 // TestOpenRedirectKeepsGoodPaths makes sure the redirect check is not
 // simply refusing everything: ordinary same-origin paths survive exactly.
 func TestOpenRedirectKeepsGoodPaths(t *testing.T) {
-	e := hardNewEnv(t, nil)
+	e := newEnv(t)
 	for _, p := range []string{
 		"/", "/notes", "/notes?id=7&sort=desc", "/a/b/c/", "/search?q=%2F%2Fnot-a-host", "/x;y=z",
 		"/@user", "/path/with:colon", "/~me/", "/a%20b", "/" + strings.Repeat("a", 2047),
 	} {
-		w := e.formLogin("alice", hardAlicePW, p)
+		w := e.loginForm("alice", testPassword, p)
 		if got := w.Header().Get("Location"); w.Code != http.StatusSeeOther || got != p {
 			t.Errorf("return_to %q: %d to %q, want 303 to it unchanged", p, w.Code, got)
 		}
 	}
 }
 
-// hardLandsOnOrigin reports why loc would take a browser that is on
-// https://app.example off that origin, or "" if it stays. It resolves loc
-// with Go's RFC 3986 parser and again after a WHATWG URL parser's first
-// steps (strip C0 controls and spaces at the ends, drop tabs and newlines,
-// read backslashes as slashes), and it requires a single leading '/'.
-func hardLandsOnOrigin(loc string) string {
+// landsOnOrigin reports why loc, a Location header or return_to value,
+// would take a browser that is on origin off it, or "" if it stays. It
+// requires a single leading '/', and resolves loc with Go's RFC 3986
+// parser and again after a WHATWG URL parser's first steps (see
+// browserClean).
+func landsOnOrigin(loc string) string {
 	if loc == "" || loc[0] != '/' || (len(loc) > 1 && (loc[1] == '/' || loc[1] == '\\')) {
 		return "does not start with a single '/'"
 	}
-	base, _ := url.Parse("https://" + hardHost + "/login")
-	clean := strings.TrimFunc(loc, func(r rune) bool { return r <= 0x20 })
-	clean = strings.Map(func(r rune) rune {
-		switch r {
-		case '\t', '\n', '\r':
-			return -1
-		case '\\':
-			return '/'
-		}
-		return r
-	}, clean)
-	for _, form := range []string{loc, clean} {
+	base, _ := url.Parse(origin + "/login")
+	for _, form := range []string{loc, browserClean(loc)} {
 		if strings.HasPrefix(form, "//") {
 			return "is scheme-relative once a browser cleans it"
 		}
@@ -259,9 +249,25 @@ func hardLandsOnOrigin(loc string) string {
 			return "does not parse: " + err.Error()
 		}
 		res := base.ResolveReference(u)
-		if res.Scheme != "https" || res.Host != hardHost || res.User != nil {
+		if res.Scheme != base.Scheme || res.Host != host || res.User != nil {
 			return "resolves to " + res.Redacted()
 		}
 	}
 	return ""
+}
+
+// browserClean applies the WHATWG URL parser's first steps to s: strip C0
+// controls and spaces at the ends, drop tabs and newlines anywhere, read
+// backslashes as slashes.
+func browserClean(s string) string {
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= 0x20 })
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return -1
+		case '\\':
+			return '/'
+		}
+		return r
+	}, s)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 var phcRE = regexp.MustCompile(`^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
@@ -40,7 +41,7 @@ func TestArgon2idRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := cheapHasher.Hash(tt.pw)
+			h, err := testkit.Hasher.Hash(tt.pw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +49,7 @@ func TestArgon2idRoundTrip(t *testing.T) {
 			if m == nil || m[1] != "64" || m[2] != "1" || m[3] != "1" {
 				t.Fatalf("hash %q", h)
 			}
-			if ok, err := cheapHasher.Verify(tt.pw, h); !ok || err != nil {
+			if ok, err := testkit.Hasher.Verify(tt.pw, h); !ok || err != nil {
 				t.Errorf("Verify(right) = %v, %v", ok, err)
 			}
 			// Verify reads the parameters from the hash, not the hasher.
@@ -56,11 +57,11 @@ func TestArgon2idRoundTrip(t *testing.T) {
 				t.Errorf("Verify with other parameters = %v, %v", ok, err)
 			}
 			for _, wrong := range []string{tt.pw + "x", strings.ToUpper(tt.pw) + "!", ""} {
-				if ok, err := cheapHasher.Verify(wrong, h); ok || err != nil {
+				if ok, err := testkit.Hasher.Verify(wrong, h); ok || err != nil {
 					t.Errorf("Verify(wrong %.10q) = %v, %v", wrong, ok, err)
 				}
 			}
-			h2, _ := cheapHasher.Hash(tt.pw)
+			h2, _ := testkit.Hasher.Hash(tt.pw)
 			if h2 == h {
 				t.Error("two hashes of one password are equal: no fresh salt")
 			}
@@ -72,11 +73,11 @@ func TestArgon2idRoundTrip(t *testing.T) {
 // matches such a password.
 func TestArgon2idTooLong(t *testing.T) {
 	long := strings.Repeat("p", 1025)
-	if _, err := cheapHasher.Hash(long); !errors.Is(err, authgate.ErrPasswordTooLong) {
+	if _, err := testkit.Hasher.Hash(long); !errors.Is(err, authgate.ErrPasswordTooLong) {
 		t.Errorf("Hash(1025 bytes) error = %v", err)
 	}
-	h, _ := cheapHasher.Hash(strings.Repeat("p", 1024))
-	if ok, _ := cheapHasher.Verify(long, h); ok {
+	h, _ := testkit.Hasher.Hash(strings.Repeat("p", 1024))
+	if ok, _ := testkit.Hasher.Verify(long, h); ok {
 		t.Error("a 1025-byte password matched")
 	}
 }
@@ -85,33 +86,17 @@ func TestArgon2idTooLong(t *testing.T) {
 // wrong password, with the same hasher parameters (the dummy hash is made
 // by the configured hasher).
 func TestLoginVerifyCount(t *testing.T) {
+	e := newEnv(t)
 	var params []string
-	rec := &recordingHasher{inner: cheapHasher, hashes: &params}
-	e := newEnv(t, func(c *authgate.Config) { c.Hasher = rec })
 	for _, user := range []string{testLogin, "nobody"} {
-		before := len(params)
+		before, _ := e.hasher.counts()
 		e.do(jsonLogin(user, "wrong password"))
-		if got := len(params) - before; got != 1 {
-			t.Fatalf("%s: %d Verify calls, want 1", user, got)
+		if got, _ := e.hasher.counts(); got-before != 1 {
+			t.Fatalf("%s: %d Verify calls, want 1", user, got-before)
 		}
+		params = append(params, e.hasher.lastParams())
 	}
 	if params[0] != params[1] {
 		t.Errorf("unknown user verified against %q, wrong password against %q: parameters differ", params[1], params[0])
 	}
-}
-
-// recordingHasher records the parameter part of every hash it verifies.
-type recordingHasher struct {
-	inner  authgate.PasswordHasher
-	hashes *[]string
-}
-
-func (h *recordingHasher) Hash(pw string) (string, error) { return h.inner.Hash(pw) }
-
-func (h *recordingHasher) Verify(pw, hash string) (bool, error) {
-	parts := strings.Split(hash, "$")
-	if len(parts) > 3 {
-		*h.hashes = append(*h.hashes, parts[3])
-	}
-	return h.inner.Verify(pw, hash)
 }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,11 +22,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 )
 
@@ -113,26 +112,11 @@ func fencedBlocks(t *testing.T, file, lang string) []fencedBlock {
 	return blocks
 }
 
-// downStore is a store whose session reads fail while down is set.
-type downStore struct {
-	authgate.Store
-	down atomic.Bool
-}
-
-var errStoreDown = errors.New("the store is down")
-
-func (s *downStore) Session(ctx context.Context, id authgate.Hash) (authgate.Session, error) {
-	if s.down.Load() {
-		return authgate.Session{}, errStoreDown
-	}
-	return s.Store.Session(ctx, id)
-}
-
 // protocolGate is a gate set up as the document's introduction says,
 // serving over a real listener.
 type protocolGate struct {
 	gate   *authgate.Gate
-	store  *downStore
+	store  *testkit.Store // fails session reads in blocks marked store=down
 	addr   string
 	values map[string]string // what each request placeholder stands for
 }
@@ -143,25 +127,17 @@ type protocolGate struct {
 func newProtocolGate(t *testing.T, attrs map[string]string) *protocolGate {
 	t.Helper()
 	ctx := context.Background()
-	store := &downStore{Store: memstore.New()}
-	hasher := authgate.Argon2id{Memory: 64, Time: 1}
-	hash, err := hasher.Hash("correct horse battery staple")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ada := authgate.User{ID: "u1", Login: "ada", Name: "Ada", PasswordHash: hash, CreatedAt: protocolNow.Add(-24 * time.Hour)}
-	if err := store.CreateUser(ctx, ada); err != nil {
-		t.Fatal(err)
-	}
-	var clock atomic.Int64 // the gate's time, in Unix nanoseconds
-	clock.Store(protocolNow.UnixNano())
+	clock := testkit.NewClockAt(protocolNow)
+	store := testkit.Wrap(memstore.New(memstore.WithClock(clock.Now)))
+	ada := testkit.AddUser(t, store, authgate.User{ID: "u1", Login: "ada", Name: "Ada", CreatedAt: protocolNow.Add(-24 * time.Hour)}, "correct horse battery staple")
 	cfg := authgate.Config{
 		Store:  store,
-		Hasher: hasher,
-		Now:    func() time.Time { return time.Unix(0, clock.Load()).UTC() },
+		Hasher: testkit.Hasher,
+		Now:    clock.Now,
 		Logger: slog.New(slog.DiscardHandler),
 	}
 	if signal := attrs["signal"]; signal != "" {
+		var err error
 		if cfg.Signal, err = authgate.ParseSignal(signal); err != nil {
 			t.Fatal(err)
 		}
@@ -175,8 +151,8 @@ func newProtocolGate(t *testing.T, attrs map[string]string) *protocolGate {
 	pg := &protocolGate{gate: gate, store: store, values: map[string]string{}}
 
 	signIn := func(at time.Time) (string, authgate.Session) {
-		clock.Store(at.UnixNano())
-		defer clock.Store(protocolNow.UnixNano())
+		clock.Set(at)
+		defer clock.Set(protocolNow)
 		w := httptest.NewRecorder()
 		s, err := gate.SignIn(ctx, w, httptest.NewRequest(http.MethodPost, "https://app.example/login", nil), ada)
 		if err != nil {
@@ -198,15 +174,9 @@ func newProtocolGate(t *testing.T, attrs map[string]string) *protocolGate {
 		t.Fatal(err)
 	}
 
-	key, secret, err := authgate.NewAPIKey("u1", "examples", protocolNow.Add(-time.Hour), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.CreateKey(ctx, key); err != nil {
-		t.Fatal(err)
-	}
-	pg.values["<key>"] = base64.StdEncoding.EncodeToString([]byte(key.ID + ":" + secret))
-	pg.values["<wrong key>"] = base64.StdEncoding.EncodeToString([]byte(key.ID + ":not-the-secret"))
+	keyID, secret := testkit.AddKey(t, store, "u1", protocolNow.Add(-time.Hour), time.Time{})
+	pg.values["<key>"] = base64.StdEncoding.EncodeToString([]byte(keyID + ":" + secret))
+	pg.values["<wrong key>"] = base64.StdEncoding.EncodeToString([]byte(keyID + ":not-the-secret"))
 
 	page := httptest.NewRequest(http.MethodGet, "https://app.example/notes", nil)
 	tag := string(gate.ScriptTag(page, authgate.ClientOptions{}))
@@ -425,7 +395,7 @@ func runHTTPBlocks(t *testing.T, file string) {
 			switch b.attrs["store"] {
 			case "":
 			case "down":
-				pg.store.down.Store(true)
+				pg.store.Fail("Session")
 			default:
 				t.Fatalf("%s: store=%q", b.where, b.attrs["store"])
 			}

@@ -2,7 +2,6 @@ package authgate_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/redistest"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 	"github.com/authgate/authgate/redisstore"
 	"github.com/authgate/authgate/sqlitestore"
@@ -47,19 +47,12 @@ var capStores = []struct {
 // second forward at every reading, so that sessions are ordered.
 func capGate(t *testing.T, st authgate.Store, limit int) *authgate.Gate {
 	t.Helper()
-	var mu sync.Mutex
-	now := time.Now().Truncate(time.Second)
 	g, err := authgate.New(authgate.Config{
 		Store:           st,
 		MaxUserSessions: limit,
-		Hasher:          authgate.Argon2id{Memory: 64, Time: 1},
-		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: func() time.Time {
-			mu.Lock()
-			defer mu.Unlock()
-			now = now.Add(time.Second)
-			return now
-		},
+		Hasher:          testkit.Hasher,
+		Logger:          slog.New(slog.DiscardHandler),
+		Now:             testkit.NewClockAt(time.Now().Truncate(time.Second)).Ticking(time.Second),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -4,12 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
+	"github.com/authgate/authgate/memstore"
 )
 
 // caller is one kind of client in the matrix, with the headers it sends.
@@ -92,7 +93,7 @@ var credentials = []credential{
 		e.clock.Add(12*time.Hour + time.Second)
 		now := e.clock.Now()
 		// Active until a minute ago: only the lifetime has passed.
-		e.store.update(tokenID(e.t, tok), func(s *authgate.Session) { s.LastSeen = now.Add(-time.Minute) })
+		e.updateSession(tok, func(s *authgate.Session) { s.LastSeen = now.Add(-time.Minute) })
 		return func(r *http.Request) { withSession(r, tok) }
 	}},
 	{authgate.ReasonRevoked, "revoked", func(e *env) func(*http.Request) {
@@ -118,7 +119,7 @@ var signals = []struct {
 }
 
 // TestDenyMatrix checks every cell of kind × reason × method × signal mode
-// against DESIGN section 3.
+// against docs/PROTOCOL.md section 3.
 func TestDenyMatrix(t *testing.T) {
 	for _, sg := range signals {
 		for _, c := range callers {
@@ -272,148 +273,6 @@ func TestDenyCustomLoginPathAndRealm(t *testing.T) {
 	}
 }
 
-// TestStoreDown: with the store failing, every kind with credentials gets
-// 503 unavailable, never a login signal; the same credentials work again
-// once the store recovers.
-func TestStoreDown(t *testing.T) {
-	kinds := []struct {
-		name string
-		hdr  []string
-	}{
-		{"navigation", []string{"Sec-Fetch-Mode", "navigate", "Accept", "text/html"}},
-		{"fetch", []string{"Sec-Fetch-Mode", "cors"}},
-		{"htmx", []string{"HX-Request", "true", "HX-Current-URL", origin + "/board"}},
-		{"machine", []string{"User-Agent", "curl/8"}},
-	}
-	for _, cred := range []string{"session", "apikey"} {
-		for _, k := range kinds {
-			for _, method := range []string{"GET", "POST"} {
-				t.Run(cred+"/"+k.name+"/"+method, func(t *testing.T) {
-					e := newEnv(t)
-					var add func(*http.Request)
-					if cred == "session" {
-						tok := e.signIn()
-						add = func(r *http.Request) { withSession(r, tok) }
-					} else {
-						id, secret := e.newKey(time.Time{})
-						add = func(r *http.Request) { r.Header.Set("Authorization", basicAuth(id, secret)) }
-					}
-					e.store.failAll.Store(true)
-					r := newReq(method, "/data", k.hdr...)
-					add(r)
-					rec := e.do(r)
-					checkUnavailable(t, rec)
-					if e.ran.Load() != 0 {
-						t.Error("the protected handler ran while the store was down")
-					}
-					if !strings.Contains(e.logs.String(), "connection refused") {
-						t.Errorf("the store error is not logged: %s", e.logs.String())
-					}
-
-					e.store.failAll.Store(false)
-					r = newReq(method, "/data", k.hdr...)
-					add(r)
-					rec = e.do(r)
-					if rec.Code != http.StatusOK || e.ran.Load() != 1 {
-						t.Errorf("after recovery: status %d, handler runs %d; want 200 and 1", rec.Code, e.ran.Load())
-					}
-				})
-			}
-		}
-	}
-}
-
-func checkUnavailable(t *testing.T, rec *httptest.ResponseRecorder) {
-	t.Helper()
-	if rec.Header().Values("Set-Cookie") != nil {
-		t.Errorf("Set-Cookie = %q on a 503", rec.Header().Values("Set-Cookie"))
-	}
-	checkUnavailableBody(t, rec)
-}
-
-// checkUnavailableBody checks a 503 answer, cookies aside.
-func checkUnavailableBody(t *testing.T, rec *httptest.ResponseRecorder) {
-	t.Helper()
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("status = %d, want 503; body %q", rec.Code, rec.Body.String())
-	}
-	h := rec.Header()
-	if ra, err := strconv.Atoi(h.Get("Retry-After")); err != nil || ra <= 0 {
-		t.Errorf("Retry-After = %q, want a positive number of seconds", h.Get("Retry-After"))
-	}
-	for _, name := range []string{"Authgate-Login", "Location", "Hx-Redirect", "Www-Authenticate"} {
-		if got := h.Values(name); got != nil {
-			t.Errorf("%s = %q on a 503", name, got)
-		}
-	}
-	if got := h.Get("Cache-Control"); got != "no-store" {
-		t.Errorf("Cache-Control = %q", got)
-	}
-	p := parseProblem(t, rec)
-	if want := (problem{Type: authgate.ProblemUnavailable, Title: p.Title, Status: 503}); p != want || p.Title == "" {
-		t.Errorf("body = %+v, want type %s, status 503, no reason or login_url", p, authgate.ProblemUnavailable)
-	}
-}
-
-// TestStoreDownEndpoints: the gate's own endpoints answer 503 too.
-func TestStoreDownEndpoints(t *testing.T) {
-	tests := []struct {
-		name string
-		// cookiesCleared: whether the answer clears the browser's
-		// cookies. A sign-out whose revocation failed does not: the
-		// session is still valid, so the browser keeps it and the user
-		// can try again (the client says "connection problem").
-		cookiesCleared bool
-		req            func(tok string) *http.Request
-	}{
-		{"keepalive", false, func(tok string) *http.Request {
-			return withSession(newReq("POST", "/.authgate/keepalive", "Sec-Fetch-Mode", "cors", "Sec-Fetch-Site", "same-origin"), tok)
-		}},
-		{"logout", false, func(tok string) *http.Request {
-			return withSession(newReq("POST", "/logout", "Sec-Fetch-Mode", "navigate", "Sec-Fetch-Site", "same-origin"), tok)
-		}},
-		{"login", false, func(string) *http.Request {
-			return withBody(newReq("POST", "/login", "Sec-Fetch-Mode", "cors", "Sec-Fetch-Site", "same-origin"),
-				"application/json", `{"username":"alice","password":"`+testPassword+`"}`)
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			tok := e.signIn()
-			e.store.failAll.Store(true)
-			rec := e.do(tt.req(tok))
-			if !tt.cookiesCleared {
-				checkUnavailable(t, rec)
-				return
-			}
-			checkUnavailableBody(t, rec)
-			for _, c := range rec.Result().Cookies() {
-				if c.Value != "" || c.MaxAge >= 0 {
-					t.Errorf("cookie %s=%q MaxAge %d: a failed sign-out sets a live cookie", c.Name, c.Value, c.MaxAge)
-				}
-			}
-		})
-	}
-}
-
-// TestTouchFailureServes: a failed touch is logged, and the request is
-// still served, because the session is valid.
-func TestTouchFailureServes(t *testing.T) {
-	e := newEnv(t)
-	tok := e.signIn()
-	e.clock.Add(5 * time.Minute) // past the touch interval
-	e.store.failWrites.Store(true)
-	rec := e.do(withSession(newReq("GET", "/data", "Sec-Fetch-Mode", "cors"), tok))
-	if rec.Code != http.StatusOK || e.ran.Load() != 1 {
-		t.Fatalf("status %d, runs %d; want 200, 1", rec.Code, e.ran.Load())
-	}
-	if !strings.Contains(e.logs.String(), "touching a session failed") {
-		t.Errorf("the failed touch is not logged: %s", e.logs.String())
-	}
-	e.assertNoSecrets(tok)
-}
-
 // TestSignalParse checks ParseSignal and Signal.Status.
 func TestSignalParse(t *testing.T) {
 	tests := []struct {
@@ -446,7 +305,7 @@ func TestSignalParse(t *testing.T) {
 				if s != "" {
 					t.Errorf("ParseSignal(%q) = %q with an error", tt.in, s)
 				}
-				_, nerr := authgate.New(authgate.Config{Store: newFakeStore(), Hasher: cheapHasher, Signal: authgate.Signal(tt.in)})
+				_, nerr := authgate.New(authgate.Config{Store: memstore.New(), Hasher: testkit.Hasher, Signal: authgate.Signal(tt.in)})
 				if nerr == nil {
 					t.Errorf("New accepted Signal %q", tt.in)
 				}

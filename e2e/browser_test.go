@@ -67,6 +67,10 @@ func (b *browser) start() (context.Context, error) {
 			chromedp.Flag("hide-scrollbars", true),
 			chromedp.Flag("mute-audio", true),
 			chromedp.WindowSize(1024, 768),
+			// plainHTTPHost is a name other than localhost for this
+			// machine, which a browser reaches over plain http as an
+			// insecure origin.
+			chromedp.Flag("host-resolver-rules", "MAP "+plainHTTPHost+" 127.0.0.1"),
 		}
 		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 		bctx, bcancel := chromedp.NewContext(actx)

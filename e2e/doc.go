@@ -4,8 +4,9 @@
 // can move, so a session expires at once. The pages load the client script
 // and real jQuery 3 and 4, axios, htmx 2 and htmx 4, installed by npm from
 // this folder's package.json at exact versions. The folder is a Go module of
-// its own, so that chromedp and the other test-only dependencies never enter
-// the library's go.mod:
+// its own, so that chromedp and the other test-only dependencies (among them
+// the routers chi and gorilla/mux, for the tests of a router wrapped whole in
+// gate.Require) never enter the library's go.mod:
 //
 //	cd e2e && npm ci
 //	go test ./...

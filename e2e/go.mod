@@ -8,6 +8,8 @@ require (
 	github.com/authgate/authgate v0.0.0-00010101000000-000000000000
 	github.com/chromedp/cdproto v0.160.3
 	github.com/chromedp/chromedp v0.23.1
+	github.com/go-chi/chi/v5 v5.5.0
+	github.com/gorilla/mux v1.8.1
 	golang.org/x/crypto v0.59.0
 )
 

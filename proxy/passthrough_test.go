@@ -6,15 +6,14 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/proxy"
 )
 
@@ -314,9 +313,9 @@ func TestOneLogLine(t *testing.T) {
 		{"/notes.br", "encoding the proxy cannot read"},
 	}
 	for _, tt := range tests {
-		logs := new(lockedLog)
+		logs := testkit.NewLogs()
 		f := newFixture(t, pageServer, func(o *proxy.Options) {
-			o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+			o.Logger = logs.Logger()
 		})
 		for range 3 {
 			resp := do(t, f.request(t, http.MethodGet, tt.path, navigation, true))
@@ -326,22 +325,4 @@ func TestOneLogLine(t *testing.T) {
 			t.Errorf("%s: %d log lines saying %q; want 1:\n%s", tt.path, n, tt.want, logs.String())
 		}
 	}
-}
-
-// lockedLog is a log the proxy's goroutines write and the test reads.
-type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

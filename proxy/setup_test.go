@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 	"github.com/authgate/authgate/proxy"
 )
@@ -61,15 +62,9 @@ func newFixture(t *testing.T, upstream http.Handler, edit func(*proxy.Options)) 
 	if err := f.store.CreateUser(ctx, authgate.User{ID: testUserID, Login: testLogin, Name: "Ada Lovelace", PasswordHash: "x", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	k, secret, err := authgate.NewAPIKey(testUserID, "test", time.Now(), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.store.CreateKey(ctx, k); err != nil {
-		t.Fatal(err)
-	}
-	f.keyID, f.secret = k.ID, secret
-	f.gate, err = authgate.New(authgate.Config{Store: f.store, Hasher: authgate.Argon2id{Memory: 64, Time: 1}})
+	f.keyID, f.secret = testkit.AddKey(t, f.store, testUserID, time.Now(), time.Time{})
+	var err error
+	f.gate, err = authgate.New(authgate.Config{Store: f.store, Hasher: testkit.Hasher})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/sqlitestore"
 )
 
@@ -113,7 +114,7 @@ func TestAdminCommands(t *testing.T) {
 			want: []string{"changed the password of alice; signed out 1 session"},
 			check: func(t *testing.T, r result) {
 				u := userOf(t, db, "alice")
-				if ok, err := cheap.Verify("a new password", u.PasswordHash); !ok || err != nil {
+				if ok, err := testkit.Hasher.Verify("a new password", u.PasswordHash); !ok || err != nil {
 					t.Errorf("the new password does not verify: %v", err)
 				}
 			}},

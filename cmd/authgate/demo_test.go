@@ -11,12 +11,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // demoRun is the demo command running in the test's process.
 type demoRun struct {
 	base           string // http://127.0.0.1:PORT/
-	stdout, stderr *output
+	stdout, stderr *testkit.Buffer
 	stop           context.CancelFunc
 	done           chan int // the exit code, once it returns
 }
@@ -26,9 +28,9 @@ type demoRun struct {
 func startDemo(t *testing.T, now func() time.Time, args ...string) *demoRun {
 	t.Helper()
 	ctx, stop := context.WithCancel(t.Context())
-	d := &demoRun{stdout: newOutput(), stderr: newOutput(), stop: stop, done: make(chan int, 1)}
+	d := &demoRun{stdout: &testkit.Buffer{}, stderr: &testkit.Buffer{}, stop: stop, done: make(chan int, 1)}
 	c := newCLI(strings.NewReader(""), d.stdout, d.stderr)
-	c.hasher = cheap
+	c.hasher = testkit.Hasher
 	if now != nil {
 		c.now = now
 	}
@@ -36,7 +38,7 @@ func startDemo(t *testing.T, now func() time.Time, args ...string) *demoRun {
 	t.Cleanup(func() { d.shutdown(t) })
 	wait, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	out := d.stdout.waitFor(t, wait, "Press Ctrl+C to stop.")
+	out := d.stdout.WaitFor(wait, t, "Press Ctrl+C to stop.")
 	m := regexp.MustCompile(`running at (http://127\.0\.0\.1:\d+/)`).FindStringSubmatch(out)
 	if m == nil || strings.HasSuffix(m[1], ":0/") {
 		t.Fatalf("no real address in the output:\n%s", out)
@@ -214,7 +216,7 @@ func TestDemoSessionSurvivesRestart(t *testing.T) {
 // TestDemoExpiry moves the demo's clock past the idle timeout: a page load
 // goes to the login page, a script call gets the login signal.
 func TestDemoExpiry(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testkit.NewClockAt(time.Now())
 	d := startDemo(t, clk.Now, "--db", filepath.Join(t.TempDir(), "expiry.db"), "--idle-timeout", "1m", "--signal", "418")
 	session := signIn(t, d.base, field(t, d.stdout.String(), "Password:"))
 	clk.Add(61 * time.Second)

@@ -2,18 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 )
-
-// cheap is a fast argon2id for tests; the command line always uses OWASP's
-// parameters.
-var cheap = authgate.Argon2id{Memory: 64, Time: 1}
 
 // result is what one run of the command printed and returned.
 type result struct {
@@ -21,12 +14,13 @@ type result struct {
 	stdout, stderr string
 }
 
-// runCLI runs the command with a cheap hasher and stdin as its input.
+// runCLI runs the command with the test kit's cheap hasher (the command
+// line always uses OWASP's parameters) and stdin as its input.
 func runCLI(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	c := newCLI(strings.NewReader(stdin), &out, &errb)
-	c.hasher = cheap
+	c.hasher = testkit.Hasher
 	code := c.main(t.Context(), args)
 	return result{code, out.String(), errb.String()}
 }
@@ -48,70 +42,6 @@ func (r result) expect(t *testing.T, code int, texts ...string) {
 	for _, s := range texts {
 		if !strings.Contains(where, s) {
 			t.Errorf("output lacks %q:\n%s", s, where)
-		}
-	}
-}
-
-// clock is a settable time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// output is a goroutine-safe writer whose readers can wait for a text.
-type output struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	wrote chan struct{} // one pending wake-up at most
-}
-
-func newOutput() *output { return &output{wrote: make(chan struct{}, 1)} }
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	n, err := o.buf.Write(p)
-	o.mu.Unlock()
-	select {
-	case o.wrote <- struct{}{}:
-	default:
-	}
-	return n, err
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
-// waitFor returns the output once it holds text, or fails t after a
-// generous deadline.
-func (o *output) waitFor(t *testing.T, ctx context.Context, text string) string {
-	t.Helper()
-	deadline := time.NewTimer(20 * time.Second)
-	defer deadline.Stop()
-	for {
-		if s := o.String(); strings.Contains(s, text) {
-			return s
-		}
-		select {
-		case <-o.wrote:
-		case <-ctx.Done():
-			t.Fatalf("gave up waiting for %q: %v\n%s", text, ctx.Err(), o.String())
-		case <-deadline.C:
-			t.Fatalf("no %q in the output within 20s:\n%s", text, o.String())
 		}
 	}
 }

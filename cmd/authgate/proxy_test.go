@@ -13,33 +13,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // proxyRun is `authgate proxy` running in the test's process.
 type proxyRun struct {
 	base   string // http://127.0.0.1:PORT/
-	stdout *syncBuffer
+	stdout *testkit.Buffer
 	stop   context.CancelFunc
 	done   chan int
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and polling readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startProxy runs `authgate proxy --addr 127.0.0.1:0` with args and waits,
@@ -47,9 +29,9 @@ func (b *syncBuffer) String() string {
 func startProxy(t *testing.T, args ...string) *proxyRun {
 	t.Helper()
 	ctx, stop := context.WithCancel(t.Context())
-	p := &proxyRun{stdout: new(syncBuffer), stop: stop, done: make(chan int, 1)}
-	c := newCLI(strings.NewReader(""), p.stdout, new(syncBuffer))
-	c.hasher = authgate.Argon2id{Memory: 64, Time: 1}
+	p := &proxyRun{stdout: new(testkit.Buffer), stop: stop, done: make(chan int, 1)}
+	c := newCLI(strings.NewReader(""), p.stdout, new(testkit.Buffer))
+	c.hasher = testkit.Hasher
 	go func() { p.done <- c.main(ctx, append([]string{"proxy", "--addr", "127.0.0.1:0"}, args...)) }()
 	t.Cleanup(func() {
 		stop()

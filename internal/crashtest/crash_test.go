@@ -2,7 +2,6 @@ package crashtest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/sqlitestore"
 )
 
@@ -139,34 +139,16 @@ type demo struct {
 	cmd      *exec.Cmd
 	base     string // http://127.0.0.1:PORT/
 	password string // the demo user's password, printed on the first run only
-	stderr   *syncBuffer
+	stderr   *testkit.Buffer
 	exited   chan struct{}
 	waitErr  error
-}
-
-// syncBuffer is a buffer safe for a writer goroutine and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // startDemo starts the demo on db at a free loopback port and reads its
 // welcome for the address and, on the first run, the password.
 func startDemo(t *testing.T, bin, db string) *demo {
 	t.Helper()
-	d := &demo{stderr: &syncBuffer{}, exited: make(chan struct{})}
+	d := &demo{stderr: &testkit.Buffer{}, exited: make(chan struct{})}
 	// No session cap: every sign-in of the one demo user must stay valid.
 	d.cmd = exec.Command(bin, "demo", "--db", db, "--addr", "127.0.0.1:0", "--max-user-sessions", "-1")
 	d.cmd.Stderr = d.stderr

@@ -8,13 +8,14 @@ import (
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/demo"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 )
 
 // The demo app over a memory store: a visitor who is not signed in is sent
 // to the login page and back.
 func ExampleNew() {
-	g, err := authgate.New(authgate.Config{Store: memstore.New(), Hasher: authgate.Argon2id{Memory: 64, Time: 1}})
+	g, err := authgate.New(authgate.Config{Store: memstore.New(), Hasher: testkit.Hasher})
 	if err != nil {
 		log.Fatal(err)
 	}

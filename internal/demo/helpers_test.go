@@ -8,40 +8,19 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/demo"
+	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 )
-
-// cheap is a fast argon2id for tests; the command uses OWASP's parameters.
-var cheap = authgate.Argon2id{Memory: 64, Time: 1}
-
-// clock is a settable time source for the gate.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fixture is a demo app over a memory store, with one user.
 type fixture struct {
 	t       *testing.T
-	clock   *clock
+	clock   *testkit.Clock
 	store   *memstore.Store
 	notes   *demo.MemoryNotes
 	gate    *authgate.Gate
@@ -58,7 +37,7 @@ func newFixture(t *testing.T, name string) *fixture {
 	t.Helper()
 	f := &fixture{
 		t:     t,
-		clock: &clock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)},
+		clock: testkit.NewClockAt(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)),
 		store: memstore.New(),
 		notes: demo.NewMemoryNotes(),
 	}
@@ -66,7 +45,7 @@ func newFixture(t *testing.T, name string) *fixture {
 		Store:       f.store,
 		IdleTimeout: idle,
 		Lifetime:    time.Hour,
-		Hasher:      cheap,
+		Hasher:      testkit.Hasher,
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:         f.clock.Now,
 	})
@@ -85,28 +64,13 @@ func newFixture(t *testing.T, name string) *fixture {
 
 func (f *fixture) addUser(id, login, name string) authgate.User {
 	f.t.Helper()
-	hash, err := cheap.Hash(password)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	u := authgate.User{ID: id, Login: login, Name: name, PasswordHash: hash, CreatedAt: f.clock.Now()}
-	if err := f.store.CreateUser(context.Background(), u); err != nil {
-		f.t.Fatal(err)
-	}
-	return u
+	return testkit.AddUser(f.t, f.store, authgate.User{ID: id, Login: login, Name: name, CreatedAt: f.clock.Now()}, password)
 }
 
 // apiKey makes an API key for userID and returns its Basic credentials.
 func (f *fixture) apiKey(userID string, expires time.Time) (id, secret string) {
 	f.t.Helper()
-	k, secret, err := authgate.NewAPIKey(userID, "test", f.clock.Now(), expires)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if err := f.store.CreateKey(context.Background(), k); err != nil {
-		f.t.Fatal(err)
-	}
-	return k.ID, secret
+	return testkit.AddKey(f.t, f.store, userID, f.clock.Now(), expires)
 }
 
 // signIn posts the login form and returns the cookies it set.
@@ -148,31 +112,13 @@ func (f *fixture) notesOf(userID string) []string {
 	return out
 }
 
-// Header sets a browser sends, as DESIGN section 1 describes them.
-func navigate(r *http.Request) *http.Request {
-	r.Header.Set("Sec-Fetch-Mode", "navigate")
-	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	r.Header.Set("Sec-Fetch-Dest", "document")
-	r.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0")
-	return r
-}
+// navigate, script and machine set the headers of a page load, a page's
+// fetch and a plain HTTP client (see [testkit.AsKind]).
+func navigate(r *http.Request) *http.Request { return testkit.AsKind(r, authgate.KindNavigation) }
 
-func script(r *http.Request) *http.Request {
-	r.Header.Set("Sec-Fetch-Mode", "cors")
-	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	r.Header.Set("Sec-Fetch-Dest", "empty")
-	r.Header.Set("Accept", "application/json")
-	r.Header.Set("Referer", "http://example.com/")
-	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0")
-	return r
-}
+func script(r *http.Request) *http.Request { return testkit.AsKind(r, authgate.KindScript) }
 
-func machine(r *http.Request) *http.Request {
-	r.Header.Set("User-Agent", "curl/8.14.1")
-	r.Header.Set("Accept", "*/*")
-	return r
-}
+func machine(r *http.Request) *http.Request { return testkit.AsKind(r, authgate.KindMachine) }
 
 func withCookies(r *http.Request, cookies []*http.Cookie) *http.Request {
 	for _, c := range cookies {

@@ -17,7 +17,7 @@
 // module here. Install it first, outside every module of this repository:
 //
 //	GOBIN=$PWD/bin go install github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6
-//	go run ./cmd/proxyload -oauth2-proxy bin/oauth2-proxy [-rounds 5] [-duration 5s] [-conns 32]
+//	go run ./cmd/proxyload -oauth2-proxy bin/oauth2-proxy [-rounds 5] [-duration 5s] [-conns 32] [-bare-buffers]
 //
 // Without -oauth2-proxy its row is left out, and the program says so.
 package main
@@ -38,6 +38,7 @@ func main() {
 	role := flag.String("role", "", "run as the upstream or the bare proxy (used by the program itself)")
 	addrFile := flag.String("addr-file", "", "with -role: write the address listened on to this file")
 	upstream := flag.String("upstream", "", "with -role bare: the upstream's URL")
+	flag.BoolVar(&o.bareBuffers, "bare-buffers", false, "give the bare proxy a pool of copy buffers, as authgate proxy has")
 	flag.StringVar(&o.oauth2Proxy, "oauth2-proxy", "", "the oauth2-proxy binary (v7.15.6); empty: leave its row out")
 	flag.StringVar(&o.authgate, "authgate", "", "the authgate binary; empty: build ./cmd/authgate of this repository")
 	flag.IntVar(&o.rounds, "rounds", 5, "rounds; each figure is the median over them")
@@ -53,7 +54,7 @@ func main() {
 	case "upstream":
 		err = serveUpstream(ctx, *addrFile)
 	case "bare":
-		err = serveBare(ctx, *addrFile, *upstream)
+		err = serveBare(ctx, *addrFile, *upstream, o.bareBuffers)
 	case "":
 		fmt.Printf("proxyload: %d rounds of %v, closed loop of %d connections; %d CPUs, %s\n",
 			o.rounds, o.duration, o.conns, runtime.NumCPU(), runtime.Version())

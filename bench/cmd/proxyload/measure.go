@@ -100,6 +100,9 @@ func phase(ctx context.Context, t target, conns int, d time.Duration) (result, e
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
+				if t.cookie != nil {
+					t.cookie.update(resp)
+				}
 				if resp.StatusCode != http.StatusOK {
 					bad++
 					continue

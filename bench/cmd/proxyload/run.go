@@ -29,6 +29,7 @@ type options struct {
 	duration    time.Duration
 	warmup      time.Duration
 	conns       int
+	bareBuffers bool
 }
 
 // target is a proxy under load: its address, the cookie of a session and
@@ -36,7 +37,7 @@ type options struct {
 type target struct {
 	name   string
 	base   string // http://127.0.0.1:PORT
-	cookie string
+	cookie *cookies
 	pid    int
 }
 
@@ -59,17 +60,28 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("the upstream: %w", err)
 	}
 	upURL := "http://" + upAddr
-	bareAddr, barePID, err := startRole(ctx, self, dir, "bare", "-upstream", upURL)
+	bareArgs := []string{"-upstream", upURL}
+	if o.bareBuffers {
+		bareArgs = append(bareArgs, "-bare-buffers")
+	}
+	bareAddr, barePID, err := startRole(ctx, self, dir, "bare", bareArgs...)
 	if err != nil {
 		return fmt.Errorf("the bare proxy: %w", err)
 	}
-	targets := []target{{name: "bare ReverseProxy", base: "http://" + bareAddr, pid: barePID}}
+	bareName := "bare ReverseProxy"
+	if o.bareBuffers {
+		bareName += " + buffers"
+	}
+	targets := []target{{name: bareName, base: "http://" + bareAddr, pid: barePID}}
 
 	ag, err := startAuthgate(ctx, o.authgate, dir, upURL)
 	if err != nil {
 		return fmt.Errorf("authgate proxy: %w", err)
 	}
 	targets = append(targets, ag)
+	// The bare proxy gets a Cookie header of the same size, which it passes
+	// on to the upstream as an app's own session cookie.
+	targets[0].cookie = newCookies(ag.cookie.Header())
 
 	if o.oauth2Proxy == "" {
 		fmt.Println("oauth2-proxy: left out (no -oauth2-proxy binary given)")
@@ -154,7 +166,7 @@ func startAuthgate(ctx context.Context, bin, dir, upstream string) (target, erro
 	// localhost, so that the gate's Secure cookies are kept over http.
 	b := strings.Replace(base[1], "127.0.0.1", "localhost", 1)
 	cookie, err := signIn(ctx, b+"/login", url.Values{"username": {"admin"}, "password": {string(pw[1])}})
-	return target{name: "authgate proxy", base: b, cookie: cookie, pid: cmd.Process.Pid}, err
+	return target{name: "authgate proxy", base: b, cookie: newCookies(cookie), pid: cmd.Process.Pid}, err
 }
 
 // startOAuth2Proxy runs oauth2-proxy with an htpasswd user and signs in
@@ -205,7 +217,7 @@ func startOAuth2Proxy(ctx context.Context, bin, dir, upstream string) (target, e
 		time.Sleep(50 * time.Millisecond)
 	}
 	cookie, err := signIn(ctx, base+"/oauth2/sign_in", url.Values{"username": {user}, "password": {pass}})
-	return target{name: "oauth2-proxy v7.15.6", base: base, cookie: cookie, pid: cmd.Process.Pid}, err
+	return target{name: "oauth2-proxy v7.15.6", base: base, cookie: newCookies(cookie), pid: cmd.Process.Pid}, err
 }
 
 func freeAddr() (string, error) {
@@ -265,6 +277,8 @@ func newRequest(ctx context.Context, t target) *http.Request {
 	req.Header.Set("Accept", "*/*")
 	req.Header.Set("Sec-Fetch-Mode", "cors")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.Header.Set("Cookie", t.cookie)
+	if t.cookie != nil {
+		req.Header.Set("Cookie", t.cookie.Header())
+	}
 	return req
 }

@@ -9,7 +9,10 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/authgate/authgate/proxy"
 )
 
 // item is the upstream's answer: a small JSON document, as an API gives.
@@ -23,24 +26,42 @@ func serveUpstream(ctx context.Context, addrFile string) error {
 	}))
 }
 
-// serveBare is the baseline: httputil.ReverseProxy with Rewrite and a
-// transport that keeps enough idle connections for one busy upstream.
-func serveBare(ctx context.Context, addrFile, upstream string) error {
+// serveBare is the baseline: httputil.ReverseProxy with Rewrite and the
+// transport authgate proxy uses (proxy.NewTransport: enough idle
+// connections kept for one busy upstream). With buffers, it also borrows
+// its copy buffers from a pool, as authgate proxy does.
+func serveBare(ctx context.Context, addrFile, upstream string, buffers bool) error {
 	up, err := url.Parse(upstream)
 	if err != nil {
 		return err
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 512
-	t.MaxIdleConnsPerHost = 512
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
 			pr.SetXForwarded()
 		},
-		Transport: t,
+		Transport: proxy.NewTransport(),
+	}
+	if buffers {
+		rp.BufferPool = new(bufferPool)
 	}
 	return listenAndServe(ctx, addrFile, rp)
+}
+
+// bufferPool lends the bare proxy 32 KiB copy buffers.
+type bufferPool struct{ pool sync.Pool }
+
+func (p *bufferPool) Get() []byte {
+	if b, ok := p.pool.Get().(*[32 << 10]byte); ok {
+		return b[:]
+	}
+	return make([]byte, 32<<10)
+}
+
+func (p *bufferPool) Put(b []byte) {
+	if cap(b) >= 32<<10 {
+		p.pool.Put((*[32 << 10]byte)(b[:32<<10]))
+	}
 }
 
 // listenAndServe serves h on a free loopback port, written to addrFile,

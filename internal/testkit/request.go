@@ -1,0 +1,51 @@
+package testkit
+
+import (
+	"net/http"
+
+	"github.com/authgate/authgate"
+)
+
+// BrowserUA is the User-Agent of a current desktop browser.
+const BrowserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+
+// kindHeaders are the headers of a same-origin caller of each kind; a
+// script call also sends its page as Referer.
+var kindHeaders = map[authgate.Kind][][2]string{
+	authgate.KindNavigation: {
+		{"Sec-Fetch-Mode", "navigate"}, {"Sec-Fetch-Site", "same-origin"}, {"Sec-Fetch-Dest", "document"},
+		{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}, {"User-Agent", BrowserUA},
+	},
+	authgate.KindScript: {
+		{"Sec-Fetch-Mode", "cors"}, {"Sec-Fetch-Site", "same-origin"}, {"Sec-Fetch-Dest", "empty"},
+		{"Accept", "*/*"}, {"User-Agent", BrowserUA},
+	},
+	authgate.KindMachine: {{"Accept", "*/*"}, {"User-Agent", "curl/8.5.0"}},
+}
+
+// AsKind sets on r the headers that a same-origin caller of the given
+// [authgate.Kind] sends, as docs/PROTOCOL.md section 1 describes them, and
+// returns r: a browser's page load ([authgate.KindNavigation]), a page's
+// fetch with the page as Referer ([authgate.KindScript]), or a plain HTTP
+// client (any other kind).
+func AsKind(r *http.Request, kind authgate.Kind) *http.Request {
+	hdr, ok := kindHeaders[kind]
+	if !ok {
+		hdr = kindHeaders[authgate.KindMachine]
+	}
+	for _, kv := range hdr {
+		r.Header.Set(kv[0], kv[1])
+	}
+	if kind == authgate.KindScript {
+		r.Header.Set("Referer", scheme(r)+"://"+r.Host+"/")
+	}
+	return r
+}
+
+// scheme returns the scheme r was sent with.
+func scheme(r *http.Request) string {
+	if r.TLS != nil || r.URL.Scheme == "https" {
+		return "https"
+	}
+	return "http"
+}
