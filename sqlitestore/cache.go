@@ -27,4 +27,3 @@ func readThrough[K comparable, V any](ctx context.Context, s *Store, c *storekit
 	c.Fill(g, k, v)
 	return v, nil
 }
-
