@@ -72,14 +72,22 @@
     signal: function (reason, res) {
       if (!left) {
         left = true;
-        if (A.mode == "reload") {
-          loc.reload();
-        } else {
-          // return_to is the page the user is on, whatever the server guessed.
-          var u = A.loginURL;
-          loc.assign(u + (u.indexOf("?") < 0 ? "?" : "&") + "return_to=" +
-            encodeURIComponent(loc.pathname + loc.search));
-        }
+        // Leave only after the page's own code had the response: a library
+        // that hands it on from a timer of its own (axios does, from the
+        // same readystatechange) set that timer after this one, and timers
+        // run in order, so the second hop comes after it.
+        setTimeout(function () {
+          setTimeout(function () {
+            if (A.mode == "reload") {
+              loc.reload();
+            } else {
+              // return_to is the page the user is on, whatever the server guessed.
+              var u = A.loginURL;
+              loc.assign(u + (u.indexOf("?") < 0 ? "?" : "&") + "return_to=" +
+                encodeURIComponent(loc.pathname + loc.search));
+            }
+          });
+        });
       }
       return res;
     }

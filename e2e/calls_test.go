@@ -116,6 +116,10 @@ func testCallAfterExpiry(t *testing.T, c call, sig authgate.Signal, mode string)
 	tb.run(c.script)
 
 	login := tb.waitLogin()
+	if c.sees {
+		// The page's note travels apart from the navigation: wait for it.
+		tb.waitNote(fmt.Sprintf("page:%d", sig.Status()))
+	}
 	if got := login.Query().Get("return_to"); got != page {
 		t.Errorf("the login page's return_to = %q; want the page, %q", got, page)
 	}

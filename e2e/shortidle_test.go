@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,7 +61,7 @@ func TestWarningShortIdle(t *testing.T) {
 			tb.signIn()
 			tb.do("waiting for the demo page", chromedp.WaitVisible(chromedp.ID("note-text")))
 			text := fmt.Sprintf("Typed with a %v idle timeout.", idle)
-			tb.do("typing a note", chromedp.SendKeys(chromedp.ID("note-text"), text))
+			tb.typeInto("note-text", text)
 			if got := eval[string](tb, `document.getElementById("note-text").value`); got != text {
 				t.Fatalf("typed %q into the page after sign-in, the note holds %q: the page was not usable (dialogs opened: %+v)",
 					text, got, eval[[]opening](tb, `agOpenings`))
@@ -107,6 +109,26 @@ func TestWarningShortIdle(t *testing.T) {
 			}
 			t.Logf("idle timeout %v: the warning opened %d times, each with at most %v s left", idle, warnings, limit)
 		})
+	}
+}
+
+// typeInto types text into the element with the given id. A node found in
+// a document that is then replaced (the sign-in's redirect can commit a
+// second time under load) is looked up again in the new one, a few times at
+// most; any other error fails the test at once.
+func (tb *tab) typeInto(id, text string) {
+	tb.t.Helper()
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(tb.ctx, waitTimeout)
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID(id)), chromedp.SendKeys(chromedp.ID(id), text))
+		cancel()
+		if err == nil {
+			return
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "Could not find node") {
+			tb.t.Fatalf("typing into #%s: %v (page at %s)", id, err, tb.where())
+		}
+		tb.t.Logf("typing into #%s: the page's document was replaced (%v); typing again", id, err)
 	}
 }
 

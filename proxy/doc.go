@@ -15,6 +15,13 @@
 // passes through as it comes. An upstream that is down gets 502 (see
 // [ProblemBadGateway]), never a login signal.
 //
-// The command "authgate proxy --upstream URL" runs one; docs/PROTOCOL.md in
-// the repository, section 8, is the contract with the upstream.
+// A team that already runs nginx, Caddy, Traefik or Envoy uses a
+// [ForwardAuth] instead: the service such a proxy asks before every request
+// (auth_request, forward_auth, ForwardAuth, ext_authz), which answers 200
+// with the same identity headers or the gate's own answer to the original
+// request. [WriteForwardConfig] writes each proxy's config for it.
+//
+// The commands "authgate proxy --upstream URL" and "authgate forward-auth"
+// run them; docs/PROTOCOL.md in the repository, section 8, is the contract
+// with the upstream and with the proxies.
 package proxy

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -27,10 +28,14 @@ type cli struct {
 	// self returns the shell words that run this command again, for the
 	// command lines the demo prints.
 	self func() string
+	// lookupEnv reads the environment: os.LookupEnv; tests swap it.
+	lookupEnv func(string) (string, bool)
+	// fromEnv maps the flags that the environment set to their variables.
+	fromEnv map[string]string
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
-	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, hasher: authgate.Argon2id{}, now: time.Now, self: selfCommand}
+	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, hasher: authgate.Argon2id{}, now: time.Now, self: selfCommand, lookupEnv: os.LookupEnv}
 }
 
 const usageText = `authgate: login sessions that fail loudly and kindly.
@@ -38,6 +43,8 @@ const usageText = `authgate: login sessions that fail loudly and kindly.
 Usage:
   authgate demo [flags]                       run the notes demo app
   authgate proxy --upstream URL [flags]       put the gate in front of an app in any language
+  authgate forward-auth [flags]               the service nginx, Caddy, Traefik or Envoy asks per request
+  authgate forward-auth config nginx|caddy|traefik|envoy --upstream URL [--listen ADDR]
   authgate users add LOGIN [--name NAME] [--password-stdin]
   authgate users list
   authgate users passwd LOGIN [--password-stdin]
@@ -54,7 +61,10 @@ Every command takes --db PATH, the SQLite file (default authgate.db), or
 $AUTHGATE_REDIS_PASSWORD or --redis-password-file FILE, a PostgreSQL one in
 $PGPASSWORD or the password file $PGPASSFILE names (~/.pgpass).
 Passwords are read from the terminal, or from standard input with
---password-stdin; never from a flag. Run 'authgate COMMAND -h' for details.
+--password-stdin; never from a flag. Settings may come from the environment
+instead: --idle-timeout is $AUTHGATE_IDLE_TIMEOUT, and the command line wins
+(not --user, --name, --expires or --password-stdin). Run 'authgate COMMAND -h'
+for details.
 
 `
 
@@ -66,6 +76,8 @@ func (c *cli) command(name string) (func(context.Context, []string) error, bool)
 		return c.demo, true
 	case "proxy":
 		return c.proxy, true
+	case "forward-auth":
+		return c.forwardAuth, true
 	case "users add":
 		return c.usersAdd, true
 	case "users list":
@@ -133,10 +145,15 @@ func (c *cli) main(ctx context.Context, args []string) int {
 
 // fail prints err as one line and returns its exit code.
 func (c *cli) fail(err error) int {
+	code := exitCode(err)
 	if err != nil {
-		fmt.Fprint(c.stderr, oneLine(err))
+		msg := oneLine(err)
+		if code == exitUsage {
+			msg = c.explain(strings.TrimSuffix(msg, "\n")) + "\n"
+		}
+		fmt.Fprint(c.stderr, msg)
 	}
-	return exitCode(err)
+	return code
 }
 
 // flagSet is a subcommand's flags with its usage text.
@@ -177,6 +194,9 @@ func (c *cli) parse(fs *flagSet, args []string, minPos, maxPos int) ([]string, e
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+	if err := c.applyEnv(fs); err != nil {
+		return nil, err
+	}
 	switch {
 	case len(pos) < minPos:
 		return nil, usageError("%s: missing argument; run 'authgate %s -h'", fs.name, fs.name)
@@ -187,7 +207,8 @@ func (c *cli) parse(fs *flagSet, args []string, minPos, maxPos int) ([]string, e
 }
 
 func (c *cli) printUsage(fs *flagSet, w io.Writer) {
-	fmt.Fprintf(w, "Usage: authgate %s\n\nFlags:\n", fs.usage)
+	fmt.Fprintf(w, "Usage: authgate %s\n\nFlags (a flag on the command line wins over its environment variable, in brackets):\n", fs.usage)
+	envUsage(fs)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -29,6 +27,7 @@ type demoFlags struct {
 	mode     string
 	insecure bool
 	maxUser  int
+	serving  servingFlags
 }
 
 func (c *cli) demo(ctx context.Context, args []string) error {
@@ -64,8 +63,12 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		return err
 	}
 
-	log := slog.New(slog.NewTextHandler(c.stderr, nil))
-	gcfg.Store = st
+	sv, err := c.newServing("demo", df.serving, st)
+	if err != nil {
+		return err
+	}
+	log := sv.log
+	gcfg.Store = sv.store
 	gcfg.Hasher = c.hasher
 	gcfg.Logger = log
 	gcfg.Now = c.now
@@ -73,7 +76,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("%w", err)
 	}
-	app := demo.New(g, notes, demo.Options{ClientMode: mode, WarnBefore: df.warn, Logger: log, Now: c.now})
+	app := demo.New(g, notes, demo.Options{ClientMode: mode, WarnBefore: df.warn, Logger: log, Now: c.now, Inner: signedIn})
 
 	ln, err := net.Listen("tcp", df.addr)
 	if err != nil {
@@ -81,16 +84,9 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	}
 	base := baseURL(ln.Addr())
 	c.printWelcome(base, df, creds)
-	srv := &http.Server{
-		Handler:           accessLog(log, app),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := sv.newHTTPServer(sv.handler(g, app))
 	log.Info("authgate demo: listening", "url", base)
-	return serve(ctx, "demo", srv, ln, log)
+	return sv.serve(ctx, srv, ln)
 }
 
 // register defines the flags of a command that serves the gate: the demo
@@ -104,6 +100,7 @@ func (df *demoFlags) register(fs *flagSet, addr string) {
 	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
 	fs.IntVar(&df.maxUser, "max-user-sessions", authgate.DefaultMaxUserSessions, "live sessions one user may have; a sign-in past it ends the oldest (-1: no cap)")
 	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
+	df.serving.register(fs)
 }
 
 // check validates the flags of the command called name and turns them into
@@ -111,6 +108,9 @@ func (df *demoFlags) register(fs *flagSet, addr string) {
 func (df *demoFlags) check(name string) (authgate.Config, authgate.ClientMode, error) {
 	var cfg authgate.Config
 	if err := df.store.check(); err != nil {
+		return cfg, "", err
+	}
+	if err := df.serving.check(name); err != nil {
 		return cfg, "", err
 	}
 	sig, err := authgate.ParseSignal(df.signal)
@@ -137,30 +137,6 @@ func (df *demoFlags) check(name string) (authgate.Config, authgate.ClientMode, e
 	cfg.Signal = sig
 	cfg.InsecureCookies = df.insecure
 	return cfg, mode, nil
-}
-
-// serve runs srv on ln until ctx ends, then shuts it down gracefully:
-// in-flight requests get ten seconds to finish. name is the command, for
-// the log.
-func serve(ctx context.Context, name string, srv *http.Server, ln net.Listener, log *slog.Logger) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serving: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("authgate " + name + ": shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serving: %w", err)
-	}
-	log.Info("authgate " + name + ": stopped")
-	return nil
 }
 
 // demoCreds is what the first run made, to print once.

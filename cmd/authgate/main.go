@@ -1,11 +1,13 @@
-// Command authgate runs the authgate demo app or a reverse proxy in front of
-// an app in any language, and administers the users, API keys and sessions
+// Command authgate runs the authgate demo app, a reverse proxy in front of
+// an app in any language or the forward-auth service such a proxy asks, and administers the users, API keys and sessions
 // of an authgate database.
 //
 // Usage:
 //
 //	authgate demo [flags]
 //	authgate proxy --upstream URL [flags]
+//	authgate forward-auth [flags]
+//	authgate forward-auth config nginx|caddy|traefik|envoy --upstream URL [--listen ADDR]
 //	authgate users add LOGIN [--name NAME] [--password-stdin]
 //	authgate users list
 //	authgate users passwd LOGIN [--password-stdin]
@@ -24,7 +26,14 @@
 // password is read from $PGPASSWORD or the password file (~/.pgpass, or
 // the one $PGPASSFILE names).
 // Passwords are read from the terminal without echo, or from standard input
-// with --password-stdin; never from a flag.
+// with --password-stdin; never from a flag. Every other flag but --user,
+// --name and --expires may come from an environment variable instead:
+// --idle-timeout is $AUTHGATE_IDLE_TIMEOUT; the command line wins.
+//
+// The serving commands (demo, proxy) answer /.authgate/livez and
+// /.authgate/readyz, write an access log, serve Prometheus metrics on
+// --metrics-addr and shut down gracefully on SIGTERM; docs/OPERATIONS.md in
+// the repository tells how to run them as a service.
 //
 // Exit codes:
 //

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/proxy"
@@ -59,8 +57,12 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return err
 	}
 
-	log := slog.New(slog.NewTextHandler(c.stderr, nil))
-	gcfg.Store = st
+	sv, err := c.newServing("proxy", pf.serving, st)
+	if err != nil {
+		return err
+	}
+	log := sv.log
+	gcfg.Store = sv.store
 	gcfg.Hasher = c.hasher
 	gcfg.Logger = log
 	gcfg.Now = c.now
@@ -72,9 +74,10 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return usageError("%w", err)
 	}
 	p, err := proxy.New(proxy.Options{
-		Gate: g, Users: st, Upstream: up,
+		Gate: g, Users: sv.store, Upstream: up,
 		Public: pf.public, TrustedProxies: trusted,
 		ClientMode: mode, NoScript: pf.noScript, Logger: log,
+		Transport: noteTransport{rt: proxy.NewTransport()},
 	})
 	if err != nil {
 		return usageError("%w", err)
@@ -89,19 +92,12 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler: accessLog(log, p),
-		// No read or write timeout: uploads, downloads, server-sent events
-		// and WebSockets last as long as they need. Headers must come fast.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := sv.newHTTPServer(sv.handler(g, p))
 	srv.Protocols = new(http.Protocols)
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetUnencryptedHTTP2(true) // h2c, from a TLS-terminating proxy in front
 	log.Info("authgate proxy: listening", "url", base, "upstream", up.String())
-	return serve(ctx, "proxy", srv, ln, log)
+	return sv.serve(ctx, srv, ln)
 }
 
 // newProxyFlags returns the proxy's flags.
@@ -144,27 +140,41 @@ func (pf *proxyFlags) checkProxy() (*url.URL, []netip.Prefix, error) {
 			return nil, nil, usageError("proxy: --public %q does not start with /", p)
 		}
 	}
+	trusted, err := parseTrusted("proxy", pf.trusted)
+	return up, trusted, err
+}
+
+// parseTrusted parses the --trusted-proxy flags of the command called
+// name: CIDRs or single addresses.
+func parseTrusted(name string, list []string) ([]netip.Prefix, error) {
 	var trusted []netip.Prefix
-	for _, t := range pf.trusted {
+	for _, t := range list {
 		pre, err := netip.ParsePrefix(t)
 		if err != nil {
 			a, aerr := netip.ParseAddr(t)
 			if aerr != nil {
-				return nil, nil, usageError("proxy: --trusted-proxy %q is not a CIDR or an address", t)
+				return nil, usageError("%s: --trusted-proxy %q is not a CIDR or an address", name, t)
 			}
 			pre = netip.PrefixFrom(a, a.BitLen())
 		}
 		trusted = append(trusted, pre.Masked())
 	}
-	return up, trusted, nil
+	return trusted, nil
 }
 
 // printProxyWelcome says where the proxy listens and, on the first run, how
 // to sign in: on the terminal, or else in a file only its owner can read,
 // so that a password never lands in a service's log.
 func (c *cli) printProxyWelcome(base string, up *url.URL, pf proxyFlags, cr demoCreds) error {
+	fmt.Fprintf(c.stdout, "authgate proxy is running at %s in front of %s\n\n", base, up)
+	return c.printFirstRun(base, pf.store, cr)
+}
+
+// printFirstRun says how to sign in on the first run: on the terminal, or
+// else in a file only its owner can read, so that a password never lands
+// in a service's log.
+func (c *cli) printFirstRun(base string, sf storeFlags, cr demoCreds) error {
 	w := c.stdout
-	fmt.Fprintf(w, "authgate proxy is running at %s in front of %s\n\n", base, up)
 	switch {
 	case !cr.created:
 		fmt.Fprintf(w, "Sign in as an existing user; '%s users add LOGIN' makes another.\n", c.self())
@@ -173,8 +183,8 @@ func (c *cli) printProxyWelcome(base string, up *url.URL, pf proxyFlags, cr demo
 		printCredentials(w, base, proxyLogin, cr)
 	default:
 		dir := "."
-		if pf.store.url == "" {
-			dir = filepath.Dir(pf.store.db)
+		if sf.url == "" {
+			dir = filepath.Dir(sf.db)
 		}
 		f, err := os.CreateTemp(dir, "authgate-first-run-*.txt") // mode 0600, a new name
 		if err != nil {

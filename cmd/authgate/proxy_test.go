@@ -28,11 +28,19 @@ type proxyRun struct {
 // polling with a deadline, until it says where it listens.
 func startProxy(t *testing.T, args ...string) *proxyRun {
 	t.Helper()
+	return startServing(t, "proxy", args...)
+}
+
+// startServing runs `authgate CMD --addr 127.0.0.1:0` with args, for a
+// command that serves (proxy, forward-auth), and waits, polling with a
+// deadline, until it says where it listens.
+func startServing(t *testing.T, cmd string, args ...string) *proxyRun {
+	t.Helper()
 	ctx, stop := context.WithCancel(t.Context())
 	p := &proxyRun{stdout: new(testkit.Buffer), stop: stop, done: make(chan int, 1)}
 	c := newCLI(strings.NewReader(""), p.stdout, new(testkit.Buffer))
 	c.hasher = testkit.Hasher
-	go func() { p.done <- c.main(ctx, append([]string{"proxy", "--addr", "127.0.0.1:0"}, args...)) }()
+	go func() { p.done <- c.main(ctx, append([]string{cmd, "--addr", "127.0.0.1:0"}, args...)) }()
 	t.Cleanup(func() {
 		stop()
 		select {

@@ -61,6 +61,24 @@ func TestReadmeProxy(t *testing.T) {
 	}
 	synopsis, _, _ = strings.Cut(synopsis, "```")
 	fs, _ := c.newProxyFlags()
+	if named := checkSynopsis(t, synopsis, fs); named < 10 {
+		t.Errorf("the synopsis names %d flags; want every flag", named)
+	}
+
+	rows := regexp.MustCompile("(?m)^\\| `(X-Authgate-[A-Za-z-]+)` \\|").FindAllStringSubmatch(sec, -1)
+	var got []string
+	for _, r := range rows {
+		got = append(got, r[1])
+	}
+	if want := []string{proxy.HeaderUser, proxy.HeaderUserID, proxy.HeaderMethod}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("the README's header table lists %q; the proxy sets %q", got, want)
+	}
+}
+
+// checkSynopsis checks that every flag a README synopsis names exists in
+// fs with the default it shows, and returns how many it names.
+func checkSynopsis(t *testing.T, synopsis string, fs *flagSet) int {
+	t.Helper()
 	named := 0
 	for _, m := range regexp.MustCompile(`--([a-z-]+)(?: ([^\] ]+))?`).FindAllStringSubmatch(synopsis, -1) {
 		named++
@@ -80,16 +98,5 @@ func TestReadmeProxy(t *testing.T) {
 			t.Errorf("the synopsis shows --%s %s; its default is %s", m[1], shown, f.DefValue)
 		}
 	}
-	if named < 10 {
-		t.Errorf("the synopsis names %d flags; want every flag", named)
-	}
-
-	rows := regexp.MustCompile("(?m)^\\| `(X-Authgate-[A-Za-z-]+)` \\|").FindAllStringSubmatch(sec, -1)
-	var got []string
-	for _, r := range rows {
-		got = append(got, r[1])
-	}
-	if want := []string{proxy.HeaderUser, proxy.HeaderUserID, proxy.HeaderMethod}; strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("the README's header table lists %q; the proxy sets %q", got, want)
-	}
+	return named
 }

@@ -10,7 +10,8 @@ and htmx 2 and 4. The app prints "listening on PORT" once it listens.
   GET  /                         the home page: a note page that saves with fetch
   GET  /page/LIB[?seed=003|000]  a note page that saves with LIB: fetch, xhr,
                                  jquery3, jquery4, axios, htmx2 or htmx4;
-                                 seed= adds that seed's jQuery snippet verbatim
+                                 seed= adds that seed's jQuery snippet verbatim;
+                                 tag=1 the client script's static tag
   POST /api/notes                stores {"text"} (JSON or a form); JSON back,
                                  or an htmx fragment
   GET  /api/data                 {"ok": true}
@@ -30,6 +31,12 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+# The client script by one static tag, as a page includes it behind a proxy
+# that cannot insert it (nginx, Caddy with authgate forward-auth), with the
+# user from the identity headers: held calls are sent again after a sign-in
+# as that same user only.
+TAG = '<script src="/.authgate/client.js" data-user="%s" data-user-id="%s"></script>\n'
 
 VENDOR = {
     "jquery3.js": "jquery/dist/jquery.js",
@@ -59,7 +66,7 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>%(title)s</title>
-<script>
+%(tag)s<script>
 function note(s) { if (window.agNote) agNote(String(s)); }
 window.agStamp = String(Math.random()).slice(2);
 if (window.navigation) {
@@ -234,6 +241,10 @@ def make_handler(app):
                 "hx": hx,
                 "vendor": vendor,
                 "seed": seed,
+                "tag": TAG % (
+                    html.escape(self.headers.get("X-Authgate-User", "")),
+                    html.escape(self.headers.get("X-Authgate-User-Id", "")),
+                ) if query.get("tag") == ["1"] else "",
                 "lib": json.dumps(lib),
             }
             self.send(200, "text/html; charset=utf-8", page.encode())

@@ -20,6 +20,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now stamps new notes. Default time.Now.
 	Now func() time.Time
+	// Inner, if set, wraps every handler that runs behind the gate, where
+	// the request carries the signed-in identity: the command notes the
+	// user for its access log with it.
+	Inner func(http.Handler) http.Handler
 }
 
 // app is the demo's handlers and what they share.
@@ -72,12 +76,16 @@ type userHandler func(w http.ResponseWriter, r *http.Request, id *authgate.Ident
 
 // protect puts h behind the gate and hands it the identity the gate found.
 func (a *app) protect(h userHandler) http.Handler {
-	return a.gate.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := authgate.FromContext(r.Context())
 		if !ok { // cannot happen behind Require; refuse rather than guess
 			http.Error(w, "no identity", http.StatusInternalServerError)
 			return
 		}
 		h(w, r, id)
-	}))
+	})
+	if a.opts.Inner != nil {
+		inner = a.opts.Inner(inner)
+	}
+	return a.gate.Require(inner)
 }

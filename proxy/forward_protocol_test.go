@@ -1,0 +1,126 @@
+package proxy_test
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/memstore"
+	"github.com/authgate/authgate/proxy"
+)
+
+// TestProtocolForwardAuth sends every ```forward-auth block's request of
+// docs/PROTOCOL.md to a forward-auth service and checks the answer.
+func TestProtocolForwardAuth(t *testing.T) {
+	data, err := os.ReadFile("../docs/PROTOCOL.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	n := 0
+	for i := 0; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) != "```forward-auth" {
+			continue
+		}
+		start := i + 1
+		var body []string
+		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
+			body = append(body, lines[i])
+		}
+		req, answer, ok := strings.Cut(strings.Join(body, "\n"), "\n\nthe gate answers:\n")
+		if !ok {
+			t.Fatalf("PROTOCOL.md:%d: a forward-auth block without \"the gate answers:\"", start)
+		}
+		n++
+		t.Run("PROTOCOL.md:"+strconv.Itoa(start), func(t *testing.T) {
+			checkForwardBlock(t, req, strings.Split(answer, "\n"))
+		})
+	}
+	if n < 5 {
+		t.Fatalf("docs/PROTOCOL.md has %d forward-auth blocks; want at least 5", n)
+	}
+}
+
+func checkForwardBlock(t *testing.T, request string, want []string) {
+	store := memstore.New()
+	ctx := t.Context()
+	if err := store.CreateUser(ctx, authgate.User{ID: "u1", Login: "ada", Name: "Ada", PasswordHash: "x", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	k, secret, _ := authgate.NewAPIKey("u1", "doc", time.Now(), time.Time{})
+	if err := store.CreateKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	gate, err := authgate.New(authgate.Config{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	if _, err := gate.SignIn(ctx, rec, httptest.NewRequest(http.MethodPost, "http://localhost/login", nil), authgate.User{ID: "u1", Login: "ada", Name: "Ada"}); err != nil {
+		t.Fatal(err)
+	}
+	var token string
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "__Host-authgate" {
+			token = c.Value
+		}
+	}
+	fa, err := proxy.NewForwardAuth(proxy.ForwardAuthOptions{Gate: gate, Users: store, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fa)
+	defer srv.Close()
+
+	raw := strings.NewReplacer("<key>", base64.StdEncoding.EncodeToString([]byte(k.ID+":"+secret)), "<session>", token).Replace(request)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = io.WriteString(conn, strings.ReplaceAll(raw, "\n", "\r\n")+"\r\nConnection: close\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if line := "HTTP/1.1 " + resp.Status; line != want[0] {
+		t.Errorf("the gate answered %q; the doc says %q (body %s)", line, want[0], body)
+	}
+	hs := headerLines(want[1:])
+	for _, h := range hs {
+		got := resp.Header.Values(h[0])
+		switch {
+		case h[1] == "(none)":
+			if len(got) > 0 {
+				t.Errorf("the gate answered %s: %q; the doc says none", h[0], got)
+			}
+		case len(got) != 1 || !matches(h[1], got[0]):
+			t.Errorf("the gate answered %s: %q; the doc says %q", h[0], got, h[1])
+		}
+	}
+	wantBody := strings.TrimSpace(strings.Join(want[min(len(want), 1+len(hs)+1):], "\n"))
+	if wantBody == "" {
+		return
+	}
+	var a, b any
+	if json.Unmarshal([]byte(wantBody), &a) != nil || json.Unmarshal(body, &b) != nil {
+		t.Fatalf("the bodies are not JSON: doc %q, got %q", wantBody, body)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Errorf("the gate answered %s; the doc says %s", body, wantBody)
+	}
+}
