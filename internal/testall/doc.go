@@ -12,7 +12,8 @@
 // starting with "." or "_", are left out, as the go command leaves them out),
 // runs `go test -json [flags] ./...` in each, one after the other, and reads
 // the events. Flags such as -race, -count=1 or -run are passed to every go
-// test unchanged. Each module is tested on its own go.mod, so the library is
+// test unchanged, except that the modules under tools/ (programs run at
+// build time, never served) are tested without -race. Each module is tested on its own go.mod, so the library is
 // tested with exactly the versions an app that imports it would get.
 //
 // Every test and subtest counts once. A package that fails without a failing

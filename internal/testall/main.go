@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
 func main() {
@@ -45,7 +46,7 @@ func run(dir string, args []string, stdout, stderr io.Writer) int {
 	for _, dir := range modules {
 		fmt.Fprintf(stdout, "== module %s\n", dir)
 		before := tally.failed
-		err := goTest(filepath.Join(root, dir), goArgs, tally, stderr)
+		err := goTest(filepath.Join(root, dir), argsFor(dir, goArgs), tally, stderr)
 		if err != nil && tally.failed == before {
 			tally.moduleFailed(dir, err)
 		}
@@ -55,6 +56,24 @@ func run(dir string, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// argsFor returns the go test flags for the module in dir (relative to the
+// root): args, less -race for the modules under tools/. Those are programs
+// run at build time (the minifier, govulncheck, config checks), never served;
+// their dependencies are large, and building them with the race detector
+// costs minutes and checks nothing that serves a request.
+func argsFor(dir string, args []string) []string {
+	if !strings.HasPrefix(filepath.ToSlash(dir)+"/", "tools/") {
+		return args
+	}
+	var out []string
+	for _, a := range args {
+		if a != "-race" && a != "-race=true" && a != "--race" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // goTest runs `go test -json args ./...` in dir and feeds its standard

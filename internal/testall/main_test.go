@@ -157,3 +157,24 @@ func TestRunBrokenModule(t *testing.T) {
 		t.Errorf("exit code %d, output:\n%s%s", code, got, stderr.String())
 	}
 }
+
+// TestArgsFor checks that only the modules under tools/ lose -race.
+func TestArgsFor(t *testing.T) {
+	args := []string{"-race", "-count=1", "-race=true"}
+	tests := []struct {
+		dir  string
+		want []string
+	}{
+		{".", args},
+		{"e2e", args},
+		{"bench", args},
+		{"toolsmith", args},
+		{"tools/minclient", []string{"-count=1"}},
+		{filepath.Join("tools", "vulncheck"), []string{"-count=1"}},
+	}
+	for _, tc := range tests {
+		if got := argsFor(tc.dir, args); !slices.Equal(got, tc.want) {
+			t.Errorf("argsFor(%q) = %q; want %q", tc.dir, got, tc.want)
+		}
+	}
+}
