@@ -1,6 +1,7 @@
 package authgate
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -52,7 +53,8 @@ func NewAPIKey(userID, name string, now, expires time.Time) (APIKey, string, err
 // keyAuth checks an Authorization: Basic header carrying an API key.
 func (g *Gate) keyAuth(ctx context.Context, r *http.Request, authz string, now time.Time, res *authResult) {
 	res.reason = ReasonInvalid
-	id, secret, ok := parseBasic(authz)
+	var buf basicBuf
+	id, secret, ok := parseBasicInto(authz, &buf)
 	if !ok {
 		return
 	}
@@ -68,7 +70,7 @@ func (g *Gate) keyAuth(ctx context.Context, r *http.Request, authz string, now t
 		return
 	}
 	// Compare even for an unknown id, so that both take the same path.
-	given := HashOf([]byte(secret))
+	given := HashOf(secret)
 	match := subtle.ConstantTimeCompare(given[:], k.SecretHash[:]) == 1 && err == nil
 	switch {
 	case !match:
@@ -95,19 +97,34 @@ func (g *Gate) keyAuth(ctx context.Context, r *http.Request, authz string, now t
 // parseBasic parses "Basic base64(user:password)". It refuses oversized
 // headers, bad base64 and a missing colon.
 func parseBasic(authz string) (user, password string, ok bool) {
+	var buf basicBuf
+	user, p, ok := parseBasicInto(authz, &buf)
+	return user, string(p), ok
+}
+
+// basicBuf holds a Basic header's text or its decoding, on the caller's
+// stack.
+type basicBuf [maxBasicLen]byte
+
+// parseBasicInto is parseBasic decoding into buf, so that a request with an
+// API key allocates only the key id: the password is a slice of buf.
+func parseBasicInto(authz string, buf *basicBuf) (user string, password []byte, ok bool) {
 	const prefix = "basic "
 	if len(authz) > maxBasicLen || len(authz) < len(prefix) || !asciiEqualFold(authz[:len(prefix)], prefix) {
-		return "", "", false
+		return "", nil, false
 	}
-	raw, err := base64.StdEncoding.DecodeString(textproto.TrimString(authz[len(prefix):]))
+	var text basicBuf
+	n := copy(text[:], textproto.TrimString(authz[len(prefix):]))
+	n, err := base64.StdEncoding.Decode(buf[:], text[:n])
 	if err != nil {
-		return "", "", false
+		return "", nil, false
 	}
-	user, password, ok = strings.Cut(string(raw), ":")
-	if !ok || user == "" || password == "" || strings.ContainsFunc(string(raw), isControl) {
-		return "", "", false
+	raw := buf[:n]
+	u, p, ok := bytes.Cut(raw, []byte{':'})
+	if !ok || len(u) == 0 || len(p) == 0 || bytes.ContainsFunc(raw, isControl) {
+		return "", nil, false
 	}
-	return user, password, true
+	return string(u), p, true
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -98,6 +98,7 @@ type hashLimit struct {
 	queues   map[string]*hashQueue
 	turn     list.List // *hashQueue of addresses with waiters, in serving order
 	capacity int
+	running  int // the configured number of hashes at once
 }
 
 // hashQueue holds one address's waiters, oldest first.
@@ -114,7 +115,14 @@ type hashWaiter struct {
 }
 
 func newHashLimit(c HashLimitConfig) *hashLimit {
-	return &hashLimit{free: c.Running, room: c.Waiting, capacity: c.Waiting, maxWait: c.MaxWait, queues: make(map[string]*hashQueue)}
+	return &hashLimit{free: c.Running, running: c.Running, room: c.Waiting, capacity: c.Waiting, maxWait: c.MaxWait, queues: make(map[string]*hashQueue)}
+}
+
+// load returns how many hashes run and how many sign-ins wait for one.
+func (l *hashLimit) load() (running, waiting int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.running - l.free, l.capacity - l.room
 }
 
 // acquire waits for the right to run a hash for a client at addr, and

@@ -150,11 +150,12 @@ type UserStore interface {
 	Users(ctx context.Context) ([]User, error)
 }
 
-// Store is everything a [Gate] keeps ([Config.Store]). Three packages
+// Store is everything a [Gate] keeps ([Config.Store]). Four packages
 // implement it: [github.com/authgate/authgate/memstore] (one process,
 // nothing kept on restart), [github.com/authgate/authgate/sqlitestore] (one
-// file, the default) and [github.com/authgate/authgate/redisstore] (several
-// instances of an app share it). [github.com/authgate/authgate/storetest.Run]
+// file, the default), [github.com/authgate/authgate/redisstore] and
+// [github.com/authgate/authgate/pgstore] (several instances of an app share
+// it, in Redis or in PostgreSQL). [github.com/authgate/authgate/storetest.Run]
 // checks any other implementation against the same contract.
 type Store interface {
 	SessionStore

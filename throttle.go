@@ -108,6 +108,14 @@ func newThrottle(cfg ThrottleConfig) *throttle {
 	}
 }
 
+// load returns how many counters the throttle holds below their limit,
+// and how many have reached it (lockouts and delays in force or recent).
+func (t *throttle) load() (counting, limited int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.counts.len(), t.locks.len()
+}
+
 // clientKey returns the throttle's name for a client address: an IPv6
 // address stands for its /64 (one subscriber's share), an IPv4-mapped
 // address for its IPv4 address. Anything else is kept as given.

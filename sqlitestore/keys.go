@@ -70,7 +70,7 @@ func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
 	if err != nil {
 		return wrap(ctx, "create API key", err)
 	}
-	s.keys.put(k.ID, normalKey(k))
+	s.keys.Put(k.ID, normalKey(k))
 	return nil
 }
 
@@ -96,20 +96,20 @@ func (s *Store) loadKey(ctx context.Context, id string) (authgate.APIKey, error)
 func (s *Store) TouchKey(ctx context.Context, id string, used time.Time) error {
 	ms := toMS(used)
 	return s.updateOne(ctx, "touch API key", false,
-		func() { s.keys.update(id, func(k *authgate.APIKey) { k.LastUsed = later(k.LastUsed, fromMS(ms)) }) },
+		func() { s.keys.Update(id, func(k *authgate.APIKey) { k.LastUsed = later(k.LastUsed, fromMS(ms)) }) },
 		`UPDATE api_keys SET last_used = max(coalesce(last_used, ?1), ?1) WHERE id = ?2`, ms, id)
 }
 
 // RevokeKey marks the key revoked, durably.
 func (s *Store) RevokeKey(ctx context.Context, id string) error {
-	return s.updateOne(ctx, "revoke API key", true, func() { s.keys.update(id, func(k *authgate.APIKey) { k.Revoked = true }) },
+	return s.updateOne(ctx, "revoke API key", true, func() { s.keys.Update(id, func(k *authgate.APIKey) { k.Revoked = true }) },
 		`UPDATE api_keys SET revoked = 1 WHERE id = ?`, id)
 }
 
 // RevokeUserKeys revokes, durably, the user's keys that are not yet
 // revoked, and returns how many.
 func (s *Store) RevokeUserKeys(ctx context.Context, userID string) (int, error) {
-	return s.updateAll(ctx, "revoke user API keys", s.keys.clear,
+	return s.updateAll(ctx, "revoke user API keys", s.keys.Clear,
 		`UPDATE api_keys SET revoked = 1 WHERE user_id = ? AND revoked = 0`, userID)
 }
 

@@ -74,7 +74,7 @@ func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
 	if err != nil {
 		return wrap(ctx, "create session", err)
 	}
-	s.sessions.put(x.ID, normalSession(x))
+	s.sessions.Put(x.ID, normalSession(x))
 	return nil
 }
 
@@ -101,21 +101,21 @@ func (s *Store) TouchSession(ctx context.Context, id authgate.Hash, seen time.Ti
 	ms := toMS(seen)
 	return s.updateOne(ctx, "touch session", false,
 		func() {
-			s.sessions.update(id, func(x *authgate.Session) { x.LastSeen = later(x.LastSeen, fromMS(ms)) })
+			s.sessions.Update(id, func(x *authgate.Session) { x.LastSeen = later(x.LastSeen, fromMS(ms)) })
 		},
 		`UPDATE sessions SET last_seen = max(last_seen, ?) WHERE id = ?`, ms, id[:])
 }
 
 // RevokeSession marks the session revoked, durably.
 func (s *Store) RevokeSession(ctx context.Context, id authgate.Hash) error {
-	return s.updateOne(ctx, "revoke session", true, func() { s.sessions.update(id, func(x *authgate.Session) { x.Revoked = true }) },
+	return s.updateOne(ctx, "revoke session", true, func() { s.sessions.Update(id, func(x *authgate.Session) { x.Revoked = true }) },
 		`UPDATE sessions SET revoked = 1 WHERE id = ?`, id[:])
 }
 
 // RevokeUserSessions revokes, durably, the user's sessions that are neither
 // revoked nor past their absolute deadline, and returns how many.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
-	return s.updateAll(ctx, "revoke user sessions", s.sessions.clear,
+	return s.updateAll(ctx, "revoke user sessions", s.sessions.Clear,
 		`UPDATE sessions SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND expires_at > ?`, userID, toMS(s.cfg.now()))
 }
 

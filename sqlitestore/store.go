@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -56,8 +57,8 @@ type Store struct {
 	getSession *sql.Stmt // on r
 	getKey     *sql.Stmt // on r
 
-	sessions *cache[authgate.Hash, authgate.Session]
-	keys     *cache[string, authgate.APIKey]
+	sessions *storekit.Cache[authgate.Hash, authgate.Session]
+	keys     *storekit.Cache[string, authgate.APIKey]
 
 	epoch    time.Time    // the monotonic origin of verified
 	verified atomic.Int64 // since epoch: when the cache was last known current
@@ -142,8 +143,8 @@ func open(ctx context.Context, path string, cfg config) (*Store, error) {
 	s := &Store{
 		path:     abs,
 		cfg:      cfg,
-		sessions: newCache[authgate.Hash, authgate.Session](cfg.maxSessions),
-		keys:     newCache[string, authgate.APIKey](cfg.maxKeys),
+		sessions: storekit.NewCache[authgate.Hash, authgate.Session](cfg.maxSessions),
+		keys:     storekit.NewCache[string, authgate.APIKey](cfg.maxKeys),
 		epoch:    time.Now(),
 		done:     make(chan struct{}),
 	}

@@ -120,10 +120,10 @@ func TestOtherProcessRevocation(t *testing.T) {
 	if err := a.CreateKey(ctx, k); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := a.sessions.get(x.ID); !ok {
+	if _, ok := a.sessions.Get(x.ID); !ok {
 		t.Fatal("the session is not cached after CreateSession")
 	}
-	if _, ok := a.keys.get(k.ID); !ok {
+	if _, ok := a.keys.Get(k.ID); !ok {
 		t.Fatal("the key is not cached after CreateKey")
 	}
 
@@ -194,7 +194,7 @@ func TestOwnWritesUpdateCache(t *testing.T) {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		st.edit(&x)
-		cached, ok := s.sessions.get(x.ID)
+		cached, ok := s.sessions.Get(x.ID)
 		if !ok {
 			t.Fatalf("%s: the session left the cache", st.name)
 		}
@@ -267,7 +267,7 @@ func TestCacheBounded(t *testing.T) {
 			t.Fatalf("Session: %v", err)
 		}
 	}
-	if n := s.sessions.len(); n != cfg.maxSessions {
+	if n := s.sessions.Len(); n != cfg.maxSessions {
 		t.Errorf("%d sessions cached, want the bound %d", n, cfg.maxSessions)
 	}
 }
@@ -304,7 +304,7 @@ func TestStaleCacheBypassed(t *testing.T) {
 	if err := a.CreateSession(ctx, x); err != nil {
 		t.Fatal(err)
 	}
-	if got, ok := a.sessions.get(x.ID); !ok || got.Revoked {
+	if got, ok := a.sessions.Get(x.ID); !ok || got.Revoked {
 		t.Fatal("the live session is not cached")
 	}
 	if err := b.RevokeSession(ctx, x.ID); err != nil {

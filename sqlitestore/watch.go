@@ -59,8 +59,8 @@ func (s *Store) check(ctx context.Context) error {
 		return err
 	}
 	if v != s.version {
-		s.sessions.clear()
-		s.keys.clear()
+		s.sessions.Clear()
+		s.keys.Clear()
 		s.version = v
 	}
 	s.verified.Store(int64(start))
@@ -92,7 +92,7 @@ func (s *Store) purge(ctx context.Context, now time.Time) (int, error) {
 		}
 		total += int(n)
 		if n > 0 {
-			s.sessions.clear()
+			s.sessions.Clear()
 		}
 		if n < batch {
 			return total, nil

@@ -56,8 +56,10 @@ Usage:
   authgate sessions revoke (--user LOGIN | ID)
 
 Every command takes --db PATH, the SQLite file (default authgate.db), or
---store URL, a Redis (redis://host:6379/0 or rediss://...) to use instead,
-with its password in $AUTHGATE_REDIS_PASSWORD or --redis-password-file FILE.
+--store URL, a Redis (redis://host:6379/0 or rediss://...) or a PostgreSQL
+(postgres://user@host/db) to use instead, with a Redis password in
+$AUTHGATE_REDIS_PASSWORD or --redis-password-file FILE, a PostgreSQL one in
+$PGPASSWORD or the password file $PGPASSFILE names (~/.pgpass).
 Passwords are read from the terminal, or from standard input with
 --password-stdin; never from a flag. Settings may come from the environment
 instead: --idle-timeout is $AUTHGATE_IDLE_TIMEOUT, and the command line wins

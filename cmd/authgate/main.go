@@ -21,7 +21,10 @@
 // Every command works on the SQLite file that --db names (default
 // authgate.db), or on the Redis that --store names (redis:// or rediss://),
 // whose password is read from $AUTHGATE_REDIS_PASSWORD or from the file
-// that --redis-password-file names rather than from the URL.
+// that --redis-password-file names rather than from the URL, or on the
+// PostgreSQL database it names (postgres:// or postgresql://), whose
+// password is read from $PGPASSWORD or the password file (~/.pgpass, or
+// the one $PGPASSFILE names).
 // Passwords are read from the terminal without echo, or from standard input
 // with --password-stdin; never from a flag. Every other flag but --user,
 // --name and --expires may come from an environment variable instead:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,8 @@ type metrics struct {
 	store    *prometheus.HistogramVec // op
 	storeErr *prometheus.CounterVec   // op
 	upstream prometheus.Histogram
+	gate     atomic.Pointer[authgate.Gate] // whose load the gauges read
+	load     []prometheus.Collector
 }
 
 func newMetrics() *metrics {
@@ -57,14 +60,40 @@ func newMetrics() *metrics {
 			Buckets: prometheus.DefBuckets,
 		}),
 	}
+	m.load = m.loadGauges()
 	m.reg.MustRegister(m.own()...)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
+// watch makes the load gauges read g (see [authgate.Gate.Load]) at each
+// scrape; until it is called they read zero.
+func (m *metrics) watch(g *authgate.Gate) { m.gate.Store(g) }
+
+// loadGauges returns the gauges of the watched gate's load: the password
+// hashes running and waiting, and the throttle's counters below and at
+// their limit.
+func (m *metrics) loadGauges() []prometheus.Collector {
+	gauge := func(name, help string, read func(authgate.Load) int) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+			g := m.gate.Load()
+			if g == nil {
+				return 0
+			}
+			return float64(read(g.Load()))
+		})
+	}
+	return []prometheus.Collector{
+		gauge("authgate_hashes_running", "Password hashes running now.", func(l authgate.Load) int { return l.HashesRunning }),
+		gauge("authgate_hashes_waiting", "Sign-ins waiting for a password hash.", func(l authgate.Load) int { return l.HashesWaiting }),
+		gauge("authgate_throttle_counting", "Failure counters the throttle holds below their limit.", func(l authgate.Load) int { return l.ThrottleCounting }),
+		gauge("authgate_throttle_limited", "Failure counters at their limit: lockouts and delays in force or ended within the window.", func(l authgate.Load) int { return l.ThrottleLimited }),
+	}
+}
+
 // own returns the command's own metrics (not the Go runtime's).
 func (m *metrics) own() []prometheus.Collector {
-	return []prometheus.Collector{m.requests, m.signIns, m.keyUses, m.store, m.storeErr, m.upstream}
+	return append([]prometheus.Collector{m.requests, m.signIns, m.keyUses, m.store, m.storeErr, m.upstream}, m.load...)
 }
 
 // observe counts one request that got answer.

@@ -97,6 +97,9 @@ func (c *cli) newServing(name string, sf servingFlags, st store) (*serving, erro
 // endpoints first (never logged or counted), then the access log and the
 // metrics.
 func (s *serving) handler(g *authgate.Gate, h http.Handler) http.Handler {
+	if s.metrics != nil {
+		s.metrics.watch(g)
+	}
 	observed := s.observe(g, h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.ready.serveHealth(w, r) {

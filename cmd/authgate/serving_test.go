@@ -246,10 +246,16 @@ func TestMetricsAndAccessLogAfterKnownTraffic(t *testing.T) {
 		`authgate_upstream_duration_seconds_count 4`,
 		`authgate_store_duration_seconds_count{op="create_session"} 1`,
 		`authgate_store_duration_seconds_count{op="user_by_login"} 2`,
+		`authgate_hashes_running 0`,
+		`authgate_hashes_waiting 0`,
+		`authgate_throttle_limited 0`,
 	} {
 		if !bytes.Contains(scrape, []byte(want+"\n")) {
 			t.Errorf("the scrape lacks %s", want)
 		}
+	}
+	if regexp.MustCompile(`(?m)^authgate_throttle_counting [1-9]`).Find(scrape) == nil {
+		t.Errorf("after a refused sign-in and a refused key the throttle counts nothing:\n%s", regexp.MustCompile(`(?m)^authgate_throttle.*$`).FindAll(scrape, -1))
 	}
 	total := 0
 	for _, m := range regexp.MustCompile(`(?m)^authgate_requests_total\{.*\} (\d+)$`).FindAllSubmatch(scrape, -1) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/pgstore"
 	"github.com/authgate/authgate/redisstore"
 	"github.com/authgate/authgate/sqlitestore"
 )
@@ -19,7 +20,7 @@ const defaultDB = "authgate.db"
 // storeFlags name the store a command works on.
 type storeFlags struct {
 	db           string // SQLite file
-	url          string // Redis URL; wins over db when set
+	url          string // Redis or PostgreSQL URL; wins over db when set
 	passwordFile string // holds the Redis password
 }
 
@@ -35,18 +36,25 @@ func (c *cli) newStoreFlags(name, usage string) (*flagSet, *storeFlags) {
 
 func (sf *storeFlags) register(fs *flagSet) {
 	fs.StringVar(&sf.db, "db", defaultDB, "the SQLite `file` that keeps users, API keys and sessions")
-	fs.StringVar(&sf.url, "store", "", "a Redis `URL` (redis://host:6379/0 or rediss://...) to use instead of --db;\n"+
-		"its password is better given in $"+envRedisPassword+" or --redis-password-file")
+	fs.StringVar(&sf.url, "store", "", "a Redis `URL` (redis://host:6379/0 or rediss://...) or a PostgreSQL one\n"+
+		"(postgres://user@host/db) to use instead of --db; a Redis password is better given in\n"+
+		"$"+envRedisPassword+" or --redis-password-file, a PostgreSQL one in $PGPASSWORD or ~/.pgpass ($PGPASSFILE)")
 	fs.StringVar(&sf.passwordFile, "redis-password-file", "", "a `file` that holds the Redis password (one line)")
 }
 
 // check validates the flags without touching the store.
 func (sf *storeFlags) check() error {
 	if sf.url != "" {
+		if sf.postgres() {
+			if sf.passwordFile != "" {
+				return usageError("--redis-password-file is for Redis; PostgreSQL reads $PGPASSWORD or the file $PGPASSFILE names")
+			}
+			return nil
+		}
 		lower := strings.ToLower(sf.url)
 		if !strings.HasPrefix(lower, "redis://") && !strings.HasPrefix(lower, "rediss://") {
 			// The URL is not repeated: it may hold a password.
-			return usageError("--store takes a redis:// or rediss:// URL")
+			return usageError("--store takes a redis:// or rediss:// URL, or a postgres:// or postgresql:// one")
 		}
 		return nil
 	}
@@ -57,6 +65,12 @@ func (sf *storeFlags) check() error {
 		return usageError("--db is empty")
 	}
 	return nil
+}
+
+// postgres reports whether --store names a PostgreSQL database.
+func (sf *storeFlags) postgres() bool {
+	lower := strings.ToLower(sf.url)
+	return strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://")
 }
 
 // store is a store the command opened and must close.
@@ -71,6 +85,13 @@ type store interface {
 func (c *cli) openStore(ctx context.Context, sf storeFlags, create bool) (store, error) {
 	if err := sf.check(); err != nil {
 		return nil, err
+	}
+	if sf.postgres() {
+		s, err := pgstore.Open(ctx, sf.url, pgstore.Options{Now: c.now})
+		if err != nil {
+			return nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
+		}
+		return s, nil
 	}
 	if sf.url != "" {
 		opts, err := redisOptions(sf)
