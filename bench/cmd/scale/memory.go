@@ -89,7 +89,7 @@ func heapPerSession(ctx context.Context, n int, own bool) (float64, error) {
 	}
 	after := liveHeap()
 	runtime.KeepAlive(st)
-	return float64(after-before) / float64(n), nil
+	return (float64(after) - float64(before)) / float64(n), nil
 }
 
 // liveHeap returns the bytes of live heap objects after a full collection.
