@@ -8,15 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
-
-// normalKey returns k as it reads back from the database.
-func normalKey(k authgate.APIKey) authgate.APIKey {
-	k.CreatedAt = fromMS(toMS(k.CreatedAt))
-	k.ExpiresAt = fromNullMS(nullMS(k.ExpiresAt))
-	k.LastUsed = fromNullMS(nullMS(k.LastUsed))
-	return k
-}
 
 const keyColumns = `id, secret_hash, name, user_id, created_at, expires_at, last_used, revoked`
 
@@ -50,7 +43,7 @@ func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
 	if err != nil {
 		return err
 	}
-	s.keys.Put(k.ID, normalKey(k))
+	s.keys.Put(k.ID, storekit.NormalKey(k))
 	return nil
 }
 

@@ -8,16 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
-
-// normalSession returns x as it reads back from the database.
-func normalSession(x authgate.Session) authgate.Session {
-	x.CreatedAt = fromMS(toMS(x.CreatedAt))
-	x.LastSeen = fromMS(toMS(x.LastSeen))
-	x.Expires = fromMS(toMS(x.Expires))
-	x.IdleTimeout = x.IdleTimeout.Truncate(time.Millisecond)
-	return x
-}
 
 const sessionColumns = `id, user_id, user_name, created_at, last_seen, idle_timeout_ms, expires_at, revoked, user_agent, address`
 
@@ -51,7 +43,7 @@ func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
 	if err != nil {
 		return err
 	}
-	s.sessions.Put(x.ID, normalSession(x))
+	s.sessions.Put(x.ID, storekit.NormalSession(x))
 	return nil
 }
 

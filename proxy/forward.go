@@ -87,15 +87,7 @@ func NewForwardAuth(opts ForwardAuthOptions) (*ForwardAuth, error) {
 	if opts.Users == nil {
 		return nil, errors.New("proxy: ForwardAuthOptions.Users is required")
 	}
-	if opts.LoginPath == "" {
-		opts.LoginPath = "/login"
-	}
-	if opts.LogoutPath == "" {
-		opts.LogoutPath = "/logout"
-	}
-	if opts.Prefix == "" {
-		opts.Prefix = "/.authgate/"
-	}
+	opts.LoginPath, opts.LogoutPath, opts.Prefix = gatePaths(opts.LoginPath, opts.LogoutPath, opts.Prefix)
 	if len(opts.TrustedProxies) == 0 {
 		opts.TrustedProxies = Loopback
 	}

@@ -91,15 +91,7 @@ func New(opts Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: public prefix %q does not start with /", p)
 		}
 	}
-	if opts.LoginPath == "" {
-		opts.LoginPath = "/login"
-	}
-	if opts.LogoutPath == "" {
-		opts.LogoutPath = "/logout"
-	}
-	if opts.Prefix == "" {
-		opts.Prefix = "/.authgate/"
-	}
+	opts.LoginPath, opts.LogoutPath, opts.Prefix = gatePaths(opts.LoginPath, opts.LogoutPath, opts.Prefix)
 	switch opts.ClientMode {
 	case "":
 		opts.ClientMode = authgate.ClientDialog

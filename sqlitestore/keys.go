@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/storekit"
 )
 
 // nullMS stores a time that may be zero: zero is NULL.
@@ -23,14 +24,6 @@ func fromNullMS(n sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return fromMS(n.Int64)
-}
-
-// normalKey returns k as it reads back from the database.
-func normalKey(k authgate.APIKey) authgate.APIKey {
-	k.CreatedAt = fromMS(toMS(k.CreatedAt))
-	k.ExpiresAt = fromNullMS(nullMS(k.ExpiresAt))
-	k.LastUsed = fromNullMS(nullMS(k.LastUsed))
-	return k
 }
 
 const keyColumns = `id, secret_hash, name, user_id, created_at, expires_at, last_used, revoked`
@@ -70,7 +63,7 @@ func (s *Store) CreateKey(ctx context.Context, k authgate.APIKey) error {
 	if err != nil {
 		return wrap(ctx, "create API key", err)
 	}
-	s.keys.Put(k.ID, normalKey(k))
+	s.keys.Put(k.ID, storekit.NormalKey(k))
 	return nil
 }
 

@@ -23,15 +23,6 @@ func later(a, b time.Time) time.Time {
 func toMS(t time.Time) int64    { return storekit.ToMS(t) }
 func fromMS(ms int64) time.Time { return storekit.FromMS(ms) }
 
-// normalSession returns x as it reads back from the database.
-func normalSession(x authgate.Session) authgate.Session {
-	x.CreatedAt = fromMS(toMS(x.CreatedAt))
-	x.LastSeen = fromMS(toMS(x.LastSeen))
-	x.Expires = fromMS(toMS(x.Expires))
-	x.IdleTimeout = x.IdleTimeout.Truncate(time.Millisecond)
-	return x
-}
-
 const sessionColumns = `id, user_id, user_name, created_at, last_seen, idle_timeout_ms, expires_at, revoked, user_agent, address`
 
 const selectSession = `SELECT ` + sessionColumns + ` FROM sessions WHERE id = ?`
@@ -74,7 +65,7 @@ func (s *Store) CreateSession(ctx context.Context, x authgate.Session) error {
 	if err != nil {
 		return wrap(ctx, "create session", err)
 	}
-	s.sessions.Put(x.ID, normalSession(x))
+	s.sessions.Put(x.ID, storekit.NormalSession(x))
 	return nil
 }
 

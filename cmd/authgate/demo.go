@@ -47,43 +47,28 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		return err
 	}
 
-	st, err := c.openStore(ctx, df.store, true)
+	var notes *demo.SQLiteNotes
+	openNotes := func(ctx context.Context) (io.Closer, error) {
+		var err error
+		if notes, err = demo.OpenSQLiteNotes(ctx, df.store.db); err != nil {
+			return nil, withCode(exitDatabase, "opening the notes in %s: %w", df.store.db, err)
+		}
+		return notes, nil
+	}
+	run, err := c.startGate(ctx, gateStart{name: "demo", flags: df, cfg: gcfg,
+		login: demoLogin, userName: "Demo User", keyName: "demo curl", beside: openNotes})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	notes, err := demo.OpenSQLiteNotes(ctx, df.store.db)
-	if err != nil {
-		return withCode(exitDatabase, "opening the notes in %s: %w", df.store.db, err)
-	}
-	defer notes.Close()
-
-	creds, err := c.firstRunCredentials(ctx, st, demoLogin, "Demo User", "demo curl")
-	if err != nil {
-		return err
-	}
-
-	sv, err := c.newServing("demo", df.serving, st)
-	if err != nil {
-		return err
-	}
-	log := sv.log
-	gcfg.Store = sv.store
-	gcfg.Hasher = c.hasher
-	gcfg.Logger = log
-	gcfg.Now = c.now
-	g, err := authgate.New(gcfg)
-	if err != nil {
-		return usageError("%w", err)
-	}
+	defer run.close()
+	sv, g, log := run.serving, run.gate, run.serving.log
 	app := demo.New(g, notes, demo.Options{ClientMode: mode, WarnBefore: df.warn, Logger: log, Now: c.now, Inner: signedIn})
 
-	ln, err := net.Listen("tcp", df.addr)
+	ln, base, err := listen(df.addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", df.addr, err)
+		return err
 	}
-	base := baseURL(ln.Addr())
-	c.printWelcome(base, df, creds)
+	c.printWelcome(base, df, run.creds)
 	srv := sv.newHTTPServer(sv.handler(g, app))
 	log.Info("authgate demo: listening", "url", base)
 	return sv.serve(ctx, srv, ln)

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 
-	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/proxy"
 )
 
@@ -38,42 +36,23 @@ func (c *cli) forwardAuth(ctx context.Context, args []string) error {
 		trusted = proxy.Loopback
 	}
 
-	st, err := c.openStore(ctx, ff.store, true)
+	run, err := c.startGate(ctx, adminGate("forward-auth", ff.demoFlags, gcfg, trusted))
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	creds, err := c.firstRunCredentials(ctx, st, proxyLogin, "Administrator", "first key")
-	if err != nil {
-		return err
-	}
-
-	sv, err := c.newServing("forward-auth", ff.serving, st)
-	if err != nil {
-		return err
-	}
-	log := sv.log
-	gcfg.Store = sv.store
-	gcfg.Hasher = c.hasher
-	gcfg.Logger = log
-	gcfg.Now = c.now
-	gcfg.ClientAddr = proxy.ClientAddr(trusted)
-	g, err := authgate.New(gcfg)
-	if err != nil {
-		return usageError("%w", err)
-	}
+	defer run.close()
+	sv, g, log := run.serving, run.gate, run.serving.log
 	fa, err := proxy.NewForwardAuth(proxy.ForwardAuthOptions{Gate: g, Users: sv.store, TrustedProxies: trusted, Logger: log})
 	if err != nil {
 		return usageError("%w", err)
 	}
 
-	ln, err := net.Listen("tcp", ff.addr)
+	ln, base, err := listen(ff.addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", ff.addr, err)
+		return err
 	}
-	base := baseURL(ln.Addr())
 	fmt.Fprintf(c.stdout, "authgate forward-auth is running at %s; 'authgate forward-auth config nginx|caddy|traefik|envoy' prints a proxy's config\n\n", base)
-	if err := c.printFirstRun(base, ff.store, creds); err != nil {
+	if err := c.printFirstRun(base, ff.store, run.creds); err != nil {
 		ln.Close()
 		return err
 	}

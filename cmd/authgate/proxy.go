@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/proxy"
 )
 
@@ -47,32 +45,12 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return err
 	}
 
-	st, err := c.openStore(ctx, pf.store, true)
+	run, err := c.startGate(ctx, adminGate("proxy", pf.demoFlags, gcfg, trusted))
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	creds, err := c.firstRunCredentials(ctx, st, proxyLogin, "Administrator", "first key")
-	if err != nil {
-		return err
-	}
-
-	sv, err := c.newServing("proxy", pf.serving, st)
-	if err != nil {
-		return err
-	}
-	log := sv.log
-	gcfg.Store = sv.store
-	gcfg.Hasher = c.hasher
-	gcfg.Logger = log
-	gcfg.Now = c.now
-	if len(trusted) > 0 {
-		gcfg.ClientAddr = proxy.ClientAddr(trusted)
-	}
-	g, err := authgate.New(gcfg)
-	if err != nil {
-		return usageError("%w", err)
-	}
+	defer run.close()
+	sv, g, log := run.serving, run.gate, run.serving.log
 	p, err := proxy.New(proxy.Options{
 		Gate: g, Users: sv.store, Upstream: up,
 		Public: pf.public, TrustedProxies: trusted,
@@ -83,12 +61,11 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return usageError("%w", err)
 	}
 
-	ln, err := net.Listen("tcp", pf.addr)
+	ln, base, err := listen(pf.addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", pf.addr, err)
+		return err
 	}
-	base := baseURL(ln.Addr())
-	if err := c.printProxyWelcome(base, up, *pf, creds); err != nil {
+	if err := c.printProxyWelcome(base, up, *pf, run.creds); err != nil {
 		ln.Close()
 		return err
 	}
