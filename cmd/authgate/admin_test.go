@@ -41,6 +41,9 @@ func TestAdminCommands(t *testing.T) {
 		{name: "short password", stdin: "short\n",
 			args: argv("users", "add", "carol", "--password-stdin", "--db", db),
 			code: exitUsage, want: []string{"shorter than 8"}},
+		{name: "empty password", stdin: "\n",
+			args: argv("users", "add", "carol", "--password-stdin", "--db", db),
+			code: exitUsage, want: []string{"the password is empty"}},
 		{name: "no terminal and no --password-stdin",
 			args: argv("users", "add", "carol", "--db", db),
 			code: exitUsage, want: []string{"--password-stdin"}},
@@ -193,10 +196,11 @@ func TestUsageErrors(t *testing.T) {
 		{"extra argument", []string{"users", "list", "extra", "--db", db}, exitUsage, `unexpected argument "extra"`},
 		{"command help", []string{"keys", "create", "-h"}, exitOK, "Usage: authgate keys create --user LOGIN"},
 		{"bad store URL", []string{"users", "list", "--store", "http://user:hunter2@host"}, exitUsage, "redis:// or rediss://"},
-		{"bad signal", []string{"demo", "--signal", "302", "--db", db}, exitUsage, "--signal"},
+		{"bad signal", []string{"demo", "--signal", "302", "--db", db}, exitUsage, `demo: --signal: signal "302" is not 401`},
 		{"bad client mode", []string{"demo", "--client-mode", "popup", "--db", db}, exitUsage, "--client-mode"},
 		{"idle longer than lifetime", []string{"demo", "--idle-timeout", "2h", "--lifetime", "1h", "--db", db}, exitUsage, "--lifetime"},
 		{"bad duration", []string{"demo", "--idle-timeout", "ten", "--db", db}, exitUsage, "-idle-timeout"},
+		{"duration without a unit", []string{"proxy", "--upstream", "http://127.0.0.1:1", "--idle-timeout", "5", "--db", db}, exitUsage, "a duration takes a unit, as in 90s"},
 		{"warning under a second", []string{"demo", "--warn-before", "500ms", "--db", db}, exitUsage, "--warn-before"},
 	}
 	for _, tc := range tests {

@@ -181,7 +181,7 @@ func (c *cli) parse(fs *flagSet, args []string, minPos, maxPos int) ([]string, e
 				c.printUsage(fs, c.stdout)
 				return nil, flag.ErrHelp
 			}
-			return nil, usageError("%s: %v; run 'authgate %s -h'", fs.name, err, fs.name)
+			return nil, usageError("%s: %v%s; run 'authgate %s -h'", fs.name, err, fs.parseHint(err), fs.name)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

@@ -30,15 +30,21 @@ type demoFlags struct {
 	serving  servingFlags
 }
 
-func (c *cli) demo(ctx context.Context, args []string) error {
+// newDemoFlags returns the demo's flags, parsed into the demoFlags.
+func (c *cli) newDemoFlags() (*flagSet, *demoFlags) {
 	fs := c.newFlags("demo", "demo [flags]\n\n"+
 		"Runs the notes demo app behind the gate, on the SQLite file --db (or, for the\n"+
 		"gate, the Redis --store; notes stay in --db). On the first run it makes the user\n"+
 		"\"demo\" and an API key and prints their password and secret, once.\n"+
 		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
-	var df demoFlags
+	df := new(demoFlags)
 	df.register(fs, "127.0.0.1:8080")
 	fs.DurationVar(&df.warn, "warn-before", 2*time.Minute, "open the page's \"Are you still there?\" warning this long before the session ends;\nit never takes more than a quarter of --idle-timeout, so the page stays usable")
+	return fs, df
+}
+
+func (c *cli) demo(ctx context.Context, args []string) error {
+	fs, df := c.newDemoFlags()
 	if _, err := c.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -55,7 +61,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		}
 		return notes, nil
 	}
-	run, err := c.startGate(ctx, gateStart{name: "demo", flags: df, cfg: gcfg,
+	run, err := c.startGate(ctx, gateStart{name: "demo", flags: *df, cfg: gcfg,
 		login: demoLogin, userName: "Demo User", keyName: "demo curl", beside: openNotes})
 	if err != nil {
 		return err
@@ -68,7 +74,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c.printWelcome(base, df, run.creds)
+	c.printWelcome(base, *df, run.creds)
 	srv := sv.newHTTPServer(sv.handler(g, app))
 	log.Info("authgate demo: listening", "url", base)
 	return sv.serve(ctx, srv, ln)
@@ -100,7 +106,7 @@ func (df *demoFlags) check(name string) (authgate.Config, authgate.ClientMode, e
 	}
 	sig, err := authgate.ParseSignal(df.signal)
 	if err != nil {
-		return cfg, "", usageError("%s: --signal: %w", name, err)
+		return cfg, "", usageError("%s: --signal: %s", name, strings.TrimPrefix(err.Error(), "authgate: "))
 	}
 	mode := authgate.ClientMode(df.mode)
 	switch mode {

@@ -73,7 +73,7 @@ func (c *cli) applyEnv(fs *flagSet) error {
 		if serr != nil {
 			// Only flags that parse a value (numbers, durations, booleans)
 			// can fail, so the value is no secret and may be shown.
-			err = usageError("%s: $%s (--%s): invalid value %q: %v", fs.name, env, f.Name, v, serr)
+			err = usageError("%s: $%s (--%s): invalid value %q: %v%s", fs.name, env, f.Name, v, serr, valueHint(f))
 			return
 		}
 		if c.fromEnv == nil {

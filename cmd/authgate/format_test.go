@@ -4,6 +4,9 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/authgate/authgate"
 )
 
 // TestTextForTerminal: shellQuote and printable make text safe to show or
@@ -113,6 +116,26 @@ func TestBaseURL(t *testing.T) {
 		}
 		if got := baseURL(addr); got != want {
 			t.Errorf("baseURL(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestLastUsed checks that a key's listed last use is never before it was
+// made, though uses are stored rounded down to the touch interval.
+func TestLastUsed(t *testing.T) {
+	made := time.Date(2030, 1, 1, 9, 0, 42, 0, time.UTC)
+	tests := []struct {
+		name       string
+		used, want time.Time
+	}{
+		{"never used", time.Time{}, time.Time{}},
+		{"rounded down before it was made", made.Add(-42 * time.Second), made},
+		{"used later", made.Add(time.Hour), made.Add(time.Hour)},
+	}
+	for _, tc := range tests {
+		k := authgate.APIKey{CreatedAt: made, LastUsed: tc.used}
+		if got := lastUsed(k); !got.Equal(tc.want) {
+			t.Errorf("%s: lastUsed = %v; want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -99,7 +99,7 @@ func (c *cli) keysList(ctx context.Context, args []string) error {
 			}
 			rows++
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, printable(u.Login), printable(k.Name),
-				keyState(k, now), stamp(k.CreatedAt), stamp(k.ExpiresAt), stamp(k.LastUsed))
+				keyState(k, now), stamp(k.CreatedAt), stamp(k.ExpiresAt), stamp(lastUsed(k)))
 		}
 	}
 	if rows == 0 {
@@ -135,4 +135,14 @@ func (c *cli) keysRevoke(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	return c.revoked(st.RevokeKey(ctx, id), "API key "+id)
+}
+
+// lastUsed is when k was last used, as far as the list can tell: uses are
+// stored rounded down to the touch interval (see [authgate.Config]), so a
+// key used soon after it was made is shown as used when it was made.
+func lastUsed(k authgate.APIKey) time.Time {
+	if !k.LastUsed.IsZero() && k.LastUsed.Before(k.CreatedAt) {
+		return k.CreatedAt
+	}
+	return k.LastUsed
 }

@@ -66,6 +66,8 @@ func (c *cli) promptPassword(ctx context.Context, login string) ([]byte, error) 
 
 func checkPassword(pw []byte) (string, error) {
 	switch n := utf8.RuneCount(pw); {
+	case len(pw) == 0:
+		return "", usageError("the password is empty")
 	case !utf8.Valid(pw):
 		return "", usageError("the password is not valid UTF-8")
 	case n < minPassword:

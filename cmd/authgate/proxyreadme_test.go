@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"regexp"
 	"strings"
@@ -61,7 +62,7 @@ func TestReadmeProxy(t *testing.T) {
 	}
 	synopsis, _, _ = strings.Cut(synopsis, "```")
 	fs, _ := c.newProxyFlags()
-	if named := checkSynopsis(t, synopsis, fs); named < 10 {
+	if named := checkSynopsis(t, "--upstream URL "+synopsis, fs); named < 10 {
 		t.Errorf("the synopsis names %d flags; want every flag", named)
 	}
 
@@ -73,6 +74,23 @@ func TestReadmeProxy(t *testing.T) {
 	if want := []string{proxy.HeaderUser, proxy.HeaderUserID, proxy.HeaderMethod}; strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("the README's header table lists %q; the proxy sets %q", got, want)
 	}
+}
+
+// TestReadmeDemo checks the README's synopsis of authgate demo against the
+// command's flags: every flag named, with its default.
+func TestReadmeDemo(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, synopsis, ok := strings.Cut(string(readme), "```\nauthgate demo [")
+	if !ok {
+		t.Fatal("the README has no synopsis of authgate demo")
+	}
+	synopsis, _, _ = strings.Cut(synopsis, "authgate users add")
+	c := newCLI(strings.NewReader(""), new(strings.Builder), new(strings.Builder))
+	fs, _ := c.newDemoFlags()
+	checkSynopsis(t, synopsis, fs)
 }
 
 // checkSynopsis checks that every flag a README synopsis names exists in
@@ -98,5 +116,10 @@ func checkSynopsis(t *testing.T, synopsis string, fs *flagSet) int {
 			t.Errorf("the synopsis shows --%s %s; its default is %s", m[1], shown, f.DefValue)
 		}
 	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if !strings.Contains(synopsis, "--"+f.Name+" ") && !strings.Contains(synopsis, "--"+f.Name+"]") {
+			t.Errorf("the synopsis leaves out --%s", f.Name)
+		}
+	})
 	return named
 }
