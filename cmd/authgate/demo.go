@@ -53,6 +53,14 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		return err
 	}
 
+	// Listen first: a busy port must fail before a first run makes a
+	// user whose password it would then never show.
+	ln, base, err := listen(df.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // serve closes it too; a second Close does nothing
+
 	var notes *demo.SQLiteNotes
 	openNotes := func(ctx context.Context) (io.Closer, error) {
 		var err error
@@ -70,10 +78,6 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	sv, g, log := run.serving, run.gate, run.serving.log
 	app := demo.New(g, notes, demo.Options{ClientMode: mode, WarnBefore: df.warn, Logger: log, Now: c.now, Inner: signedIn})
 
-	ln, base, err := listen(df.addr)
-	if err != nil {
-		return err
-	}
 	c.printWelcome(base, *df, run.creds)
 	srv := sv.newHTTPServer(sv.handler(g, app))
 	log.Info("authgate demo: listening", "url", base)

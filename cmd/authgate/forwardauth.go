@@ -36,6 +36,14 @@ func (c *cli) forwardAuth(ctx context.Context, args []string) error {
 		trusted = proxy.Loopback
 	}
 
+	// Listen first: a busy port must fail before a first run makes a
+	// user whose password it would then never show.
+	ln, base, err := listen(ff.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // serve closes it too; a second Close does nothing
+
 	run, err := c.startGate(ctx, adminGate("forward-auth", ff.demoFlags, gcfg, trusted))
 	if err != nil {
 		return err
@@ -47,13 +55,8 @@ func (c *cli) forwardAuth(ctx context.Context, args []string) error {
 		return usageError("%w", err)
 	}
 
-	ln, base, err := listen(ff.addr)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(c.stdout, "authgate forward-auth is running at %s; 'authgate forward-auth config nginx|caddy|traefik|envoy' prints a proxy's config\n\n", base)
 	if err := c.printFirstRun(base, ff.store, run.creds); err != nil {
-		ln.Close()
 		return err
 	}
 	log.Info("authgate forward-auth: listening", "url", base)

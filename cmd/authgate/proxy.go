@@ -45,6 +45,14 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return err
 	}
 
+	// Listen first: a busy port must fail before a first run makes a
+	// user whose password it would then never show.
+	ln, base, err := listen(pf.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // serve closes it too; a second Close does nothing
+
 	run, err := c.startGate(ctx, adminGate("proxy", pf.demoFlags, gcfg, trusted))
 	if err != nil {
 		return err
@@ -61,12 +69,7 @@ func (c *cli) proxy(ctx context.Context, args []string) error {
 		return usageError("%w", err)
 	}
 
-	ln, base, err := listen(pf.addr)
-	if err != nil {
-		return err
-	}
 	if err := c.printProxyWelcome(base, up, *pf, run.creds); err != nil {
-		ln.Close()
 		return err
 	}
 	srv := sv.newHTTPServer(sv.handler(g, p))
