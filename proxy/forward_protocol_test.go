@@ -2,7 +2,6 @@ package proxy_test
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,10 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/authgate/authgate"
-	"github.com/authgate/authgate/memstore"
 	"github.com/authgate/authgate/proxy"
 )
 
@@ -53,29 +49,7 @@ func TestProtocolForwardAuth(t *testing.T) {
 }
 
 func checkForwardBlock(t *testing.T, request string, want []string) {
-	store := memstore.New()
-	ctx := t.Context()
-	if err := store.CreateUser(ctx, authgate.User{ID: "u1", Login: "ada", Name: "Ada", PasswordHash: "x", CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	k, secret, _ := authgate.NewAPIKey("u1", "doc", time.Now(), time.Time{})
-	if err := store.CreateKey(ctx, k); err != nil {
-		t.Fatal(err)
-	}
-	gate, err := authgate.New(authgate.Config{Store: store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	if _, err := gate.SignIn(ctx, rec, httptest.NewRequest(http.MethodPost, "http://localhost/login", nil), authgate.User{ID: "u1", Login: "ada", Name: "Ada"}); err != nil {
-		t.Fatal(err)
-	}
-	var token string
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == "__Host-authgate" {
-			token = c.Value
-		}
-	}
+	store, gate, fill := docGate(t)
 	fa, err := proxy.NewForwardAuth(proxy.ForwardAuthOptions{Gate: gate, Users: store, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +57,7 @@ func checkForwardBlock(t *testing.T, request string, want []string) {
 	srv := httptest.NewServer(fa)
 	defer srv.Close()
 
-	raw := strings.NewReplacer("<key>", base64.StdEncoding.EncodeToString([]byte(k.ID+":"+secret)), "<session>", token).Replace(request)
+	raw := fill.Replace(request)
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package proxy_test
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,10 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/authgate/authgate"
-	"github.com/authgate/authgate/memstore"
 	"github.com/authgate/authgate/proxy"
 )
 
@@ -97,29 +93,7 @@ func TestProtocolProxy(t *testing.T) {
 	}
 	for _, b := range blocks {
 		t.Run(b.where, func(t *testing.T) {
-			store := memstore.New()
-			ctx := t.Context()
-			if err := store.CreateUser(ctx, authgate.User{ID: "u1", Login: "ada", Name: "Ada", PasswordHash: "x", CreatedAt: time.Now()}); err != nil {
-				t.Fatal(err)
-			}
-			k, secret, _ := authgate.NewAPIKey("u1", "doc", time.Now(), time.Time{})
-			if err := store.CreateKey(ctx, k); err != nil {
-				t.Fatal(err)
-			}
-			gate, err := authgate.New(authgate.Config{Store: store})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec := httptest.NewRecorder()
-			if _, err := gate.SignIn(ctx, rec, httptest.NewRequest(http.MethodPost, "http://localhost/login", nil), authgate.User{ID: "u1", Login: "ada", Name: "Ada"}); err != nil {
-				t.Fatal(err)
-			}
-			var token string
-			for _, c := range rec.Result().Cookies() {
-				if c.Name == "__Host-authgate" {
-					token = c.Value
-				}
-			}
+			store, gate, fill := docGate(t)
 			got := make(chan *http.Request, 1)
 			up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got <- r.Clone(r.Context())
@@ -136,7 +110,7 @@ func TestProtocolProxy(t *testing.T) {
 			srv := httptest.NewServer(p)
 			defer srv.Close()
 
-			raw := strings.NewReplacer("<key>", base64.StdEncoding.EncodeToString([]byte(k.ID+":"+secret)), "<session>", token).Replace(b.request)
+			raw := fill.Replace(b.request)
 			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 			if err != nil {
 				t.Fatal(err)
