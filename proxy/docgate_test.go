@@ -1,7 +1,10 @@
 package proxy_test
 
 import (
+	"bufio"
 	"encoding/base64"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -43,4 +46,24 @@ func docGate(t *testing.T) (store *memstore.Store, gate *authgate.Gate, fill *st
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(k.ID + ":" + secret))
 	return store, gate, strings.NewReplacer("<key>", basic, "<session>", token)
+}
+
+// sendRaw sends raw, an example's request with \n line ends, to h over a
+// real connection, as written, and returns the answer and its body.
+func sendRaw(t *testing.T, h http.Handler, raw string) (*http.Response, []byte) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_, _ = io.WriteString(conn, strings.ReplaceAll(raw, "\n", "\r\n")+"\r\nConnection: close\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
 }

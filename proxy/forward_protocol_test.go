@@ -1,13 +1,8 @@
 package proxy_test
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -54,21 +49,7 @@ func checkForwardBlock(t *testing.T, request string, want []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(fa)
-	defer srv.Close()
-
-	raw := fill.Replace(request)
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_, _ = io.WriteString(conn, strings.ReplaceAll(raw, "\n", "\r\n")+"\r\nConnection: close\r\n\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
+	resp, body := sendRaw(t, fa, fill.Replace(request))
 	if line := "HTTP/1.1 " + resp.Status; line != want[0] {
 		t.Errorf("the gate answered %q; the doc says %q (body %s)", line, want[0], body)
 	}

@@ -1,11 +1,8 @@
 package proxy_test
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -107,21 +104,7 @@ func TestProtocolProxy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(p)
-			defer srv.Close()
-
-			raw := fill.Replace(b.request)
-			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			_, _ = io.WriteString(conn, strings.ReplaceAll(raw, "\n", "\r\n")+"\r\nConnection: close\r\n\r\n")
-			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
+			resp, body := sendRaw(t, p, fill.Replace(b.request))
 			want := strings.Split(b.expected, "\n")
 			if b.down {
 				checkAnswer(t, want, resp, body)
