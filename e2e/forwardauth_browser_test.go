@@ -32,22 +32,7 @@ func TestForwardAuthBrowser(t *testing.T) {
 			before := len(tb.Notes())
 			tb.do("saving", chromedp.Click(chromedp.ID("save")))
 			tb.waitSignInDialog()
-			if n := len(readPyLog(t, up).Notes); n != 0 {
-				t.Fatalf("the Python app stored %d notes before sign-in", n)
-			}
-			tb.typeKeys("typing the password", testPassword+"\r")
-			tb.waitNote("saved:200:" + text)
-			tb.waitDialogClosed("waiting for the dialog to close")
-			notes := readPyLog(t, up).Notes
-			if len(notes) != 1 || notes[0].Text != text || notes[0].User != testLogin {
-				t.Errorf("the Python app stored %+v; want the note once, as %s", notes, testLogin)
-			}
-			if got := eval[string](tb, `agStamp`); got != stamp {
-				t.Error("the page reloaded")
-			}
-			if n := countPrefix(tb.Notes()[before:], "signal:"); n != 1 {
-				t.Errorf("the client saw %d signals; want 1: %q", n, tb.Notes()[before:])
-			}
+			tb.signInAgainSaves(t, up, text, stamp, before)
 		})
 		t.Run(name+"/htmx without the script", func(t *testing.T) {
 			up := startPython(t)

@@ -85,22 +85,7 @@ func TestProxyDialog(t *testing.T) {
 			if c.lib == "fetch" && c.end == "expired" {
 				shot(t, tb, "proxy.png") // the README's picture of a Python app behind the proxy
 			}
-			if n := len(readPyLog(t, up).Notes); n != 0 {
-				t.Fatalf("the Python app stored %d notes before sign-in", n)
-			}
-			tb.typeKeys("typing the password", testPassword+"\r")
-			tb.waitNote("saved:200:" + text)
-			tb.waitDialogClosed("waiting for the dialog to close")
-			notes := readPyLog(t, up).Notes
-			if len(notes) != 1 || notes[0].Text != text || notes[0].User != testLogin {
-				t.Errorf("the Python app stored %+v; want the note once, as %s", notes, testLogin)
-			}
-			if got := eval[string](tb, `agStamp`); got != stamp {
-				t.Error("the page reloaded")
-			}
-			if n := countPrefix(tb.Notes()[before:], "signal:"); n != 1 {
-				t.Errorf("the client saw %d signals; want 1: %q", n, tb.Notes()[before:])
-			}
+			tb.signInAgainSaves(t, up, text, stamp, before)
 		})
 	}
 }

@@ -228,3 +228,28 @@ func httptestServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	return httptest.NewServer(http.NotFoundHandler())
 }
+
+// signInAgainSaves signs in again in the dialog that a held Save opened on
+// a page of the Python app at up, and checks that the app stored the note
+// text exactly once, as the test user, only after the sign-in; that the
+// page (stamped stamp when it loaded) did not reload; and that the client
+// saw one signal among the notes after before.
+func (tb *tab) signInAgainSaves(t *testing.T, up, text, stamp string, before int) {
+	t.Helper()
+	if n := len(readPyLog(t, up).Notes); n != 0 {
+		t.Fatalf("the Python app stored %d notes before sign-in", n)
+	}
+	tb.typeKeys("typing the password", testPassword+"\r")
+	tb.waitNote("saved:200:" + text)
+	tb.waitDialogClosed("waiting for the dialog to close")
+	notes := readPyLog(t, up).Notes
+	if len(notes) != 1 || notes[0].Text != text || notes[0].User != testLogin {
+		t.Errorf("the Python app stored %+v; want the note once, as %s", notes, testLogin)
+	}
+	if got := eval[string](tb, `agStamp`); got != stamp {
+		t.Error("the page reloaded")
+	}
+	if n := countPrefix(tb.Notes()[before:], "signal:"); n != 1 {
+		t.Errorf("the client saw %d signals; want 1: %q", n, tb.Notes()[before:])
+	}
+}
