@@ -238,14 +238,17 @@ func (d *driver) get(ctx context.Context) bool {
 // is answered, for dur, and returns how many succeeded and their
 // latencies.
 func (d *driver) closed(ctx context.Context, conns int, dur time.Duration) (int, []time.Duration) {
-	ctx, cancel := context.WithTimeout(ctx, dur)
+	// The window ends the loop, not the request in flight: each connection
+	// finishes the call it started, so a slow machine still counts at least
+	// one per connection.
+	window, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
 	lats := make([][]time.Duration, conns)
 	var wg sync.WaitGroup
 	for i := range conns {
 		wg.Go(func() {
 			own := make([]time.Duration, 0, 1<<14)
-			for ctx.Err() == nil {
+			for first := true; first || window.Err() == nil; first = false {
 				start := time.Now()
 				if d.get(ctx) {
 					own = append(own, time.Since(start))
