@@ -51,7 +51,7 @@ func OpenStore(ctx context.Context, kind, dir, redisAddr string) (Stores, error)
 		if redisAddr == "" {
 			return Stores{}, ErrNoRedis
 		}
-		return OpenRedis(ctx, redisAddr, "b"+randomHex(4)+":", kind == StoreRedisNoCache)
+		return OpenRedis(ctx, redisstore.Options{Addrs: []string{redisAddr}, Prefix: "b" + randomHex(4) + ":", NoCache: kind == StoreRedisNoCache})
 	}
 	return Stores{}, fmt.Errorf("unknown store %q", kind)
 }
@@ -106,11 +106,9 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// OpenRedis opens two Redis stores over the keys under prefix on the
-// server at addr: Serve, with client-side caching unless noCache, and
-// Signer, a second client standing for another instance of the app.
-func OpenRedis(ctx context.Context, addr, prefix string, noCache bool) (Stores, error) {
-	opts := redisstore.Options{Addrs: []string{addr}, Prefix: prefix, NoCache: noCache}
+// OpenRedis opens two Redis stores with opts: Serve, the one measured,
+// and Signer, a second client standing for another instance of the app.
+func OpenRedis(ctx context.Context, opts redisstore.Options) (Stores, error) {
 	st, err := redisstore.New(ctx, opts)
 	if err != nil {
 		return Stores{}, err
