@@ -23,7 +23,7 @@ type Store struct {
 	now func() time.Time // see WithClock
 
 	sessMu   sync.RWMutex
-	sessions map[authgate.Hash]session
+	sessions table
 	creates  int // sessions made since the last purge
 	purgeAt  int // purge when creates reaches it
 
@@ -53,7 +53,7 @@ func WithClock(now func() time.Time) Option {
 func New(opts ...Option) *Store {
 	s := &Store{
 		now:      time.Now,
-		sessions: make(map[authgate.Hash]session),
+		sessions: newTable(),
 		purgeAt:  minPurge,
 		keys:     make(map[string]authgate.APIKey),
 		users:    make(map[string]authgate.User),
