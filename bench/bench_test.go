@@ -10,13 +10,13 @@ import (
 	"time"
 )
 
-// setup returns every contender, with a redis-server of its own when one
-// is on PATH, all closed when tb ends.
+// setup returns every contender, with a redis-server and a PostgreSQL
+// server of their own when they are installed, all closed when tb ends.
 func setup(tb testing.TB) []Contender {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
-	addr := ""
+	var servers Servers
 	srv, err := StartRedis(ctx, dir)
 	switch {
 	case errors.Is(err, ErrNoRedis):
@@ -25,9 +25,19 @@ func setup(tb testing.TB) []Contender {
 		tb.Fatal(err)
 	default:
 		tb.Cleanup(func() { _ = srv.Close() })
-		addr = srv.Addr
+		servers.Redis = srv.Addr
 	}
-	cs, err := Contenders(ctx, dir, addr)
+	pg, err := StartPostgres()
+	switch {
+	case errors.Is(err, ErrNoPostgres):
+		tb.Log("PostgreSQL is not installed: no PostgreSQL rows")
+	case err != nil:
+		tb.Fatal(err)
+	default:
+		tb.Cleanup(func() { _ = pg.Close() })
+		servers.Postgres = pg.URL
+	}
+	cs, err := Contenders(ctx, dir, servers)
 	if err != nil {
 		tb.Fatal(err)
 	}
