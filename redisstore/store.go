@@ -60,7 +60,7 @@ type Options struct {
 	// connection to each node of a cluster, and to a single server one on a
 	// machine with one CPU, two with two or three, four with more; each
 	// caches the records whose keys fall to it. A cached session takes
-	// about a kilobyte. When a connection's cache is full it drops the
+	// about 1.2 KB. When a connection's cache is full it drops the
 	// records it fetched from Redis longest ago; since every cached record
 	// is fetched again at least every CacheTTL, a cache with room for the
 	// records read within one CacheTTL keeps serving the ones in use,
@@ -260,7 +260,6 @@ func (s *Store) readCached(ctx context.Context, key string, fields []string) rue
 			s.found.forget(key)
 		case left < s.found.window-s.found.window/8:
 			s.found.add(key) // at most once in an eighth of the window
-
 		}
 	}
 	return r
