@@ -6,12 +6,37 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"sync"
 	"testing"
 	"time"
 )
 
-// setup returns every contender, with a redis-server and a PostgreSQL
-// server of their own when they are installed, all closed when tb ends.
+// pg is the PostgreSQL server that the package's tests and benchmarks
+// share: initdb and a start take seconds. TestMain stops it.
+var pg struct {
+	once sync.Once
+	srv  *PostgresServer
+	err  error
+}
+
+// sharedPostgres starts the shared server on its first call.
+func sharedPostgres() (*PostgresServer, error) {
+	pg.once.Do(func() { pg.srv, pg.err = StartPostgres() })
+	return pg.srv, pg.err
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if pg.srv != nil {
+		_ = pg.srv.Close()
+	}
+	os.Exit(code)
+}
+
+// setup returns every contender, with a redis-server of its own and the
+// shared PostgreSQL server when they are installed, all closed when tb
+// ends.
 func setup(tb testing.TB) []Contender {
 	tb.Helper()
 	ctx := context.Background()
@@ -27,15 +52,14 @@ func setup(tb testing.TB) []Contender {
 		tb.Cleanup(func() { _ = srv.Close() })
 		servers.Redis = srv.Addr
 	}
-	pg, err := StartPostgres()
+	ps, err := sharedPostgres()
 	switch {
 	case errors.Is(err, ErrNoPostgres):
 		tb.Log("PostgreSQL is not installed: no PostgreSQL rows")
 	case err != nil:
 		tb.Fatal(err)
 	default:
-		tb.Cleanup(func() { _ = pg.Close() })
-		servers.Postgres = pg.URL
+		servers.Postgres = ps.URL
 	}
 	cs, err := Contenders(ctx, dir, servers)
 	if err != nil {
