@@ -30,13 +30,13 @@ type server struct {
 // startServer starts a server process for config ("bare" or a store kind)
 // with sessions sessions, and a driver for it. With profiles set, the
 // server writes a CPU profile to profiles/<config>.pprof.
-func startServer(ctx context.Context, config, dir, redisAddr string, sessions int, profiles string) (*server, error) {
+func startServer(ctx context.Context, config, dir string, servers bench.Servers, sessions int, profiles string) (*server, error) {
 	cookieFile := filepath.Join(dir, "cookies-"+config)
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"-serve", "-store", config, "-redis", redisAddr,
+	args := []string{"-serve", "-store", config, "-redis", servers.Redis, "-pg", servers.Postgres,
 		"-dir", dir, "-cookies", cookieFile, "-sessions", fmt.Sprint(sessions)}
 	if profiles != "" {
 		args = append(args, "-cpuprofile", filepath.Join(profiles, config+".pprof"))
