@@ -61,6 +61,7 @@ type testApp struct {
 	noteCalls   atomic.Int32  // requests for POST /api/notes
 	fakeSignals atomic.Int32  // POST /api/notes answers this many with a login signal of its own
 	stolen      atomic.Int32  // requests that reached the second origin's /steal
+	echoes      echoBook      // the headers of requests for /open/echo
 }
 
 // flakyStore is a memstore whose session lookups fail while down is set, to
@@ -195,6 +196,7 @@ func (a *testApp) routes() http.Handler {
 		w.Header().Set("Www-Authenticate", `Basic realm="control"`)
 		w.WriteHeader(http.StatusUnauthorized)
 	})
+	mux.HandleFunc("/open/echo", a.echo)
 	mux.HandleFunc("GET /open/stream", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "first\n")

