@@ -35,6 +35,7 @@ type appOptions struct {
 	signal   authgate.Signal // default Signal401
 	lifetime time.Duration   // default the gate's
 	idle     time.Duration   // default idleTimeout
+	tls      bool            // serve https://localhost:<port>, with httptest's certificate
 }
 
 // testApp is a gate in front of small test pages and APIs, on
@@ -110,8 +111,13 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.srv = httptest.NewServer(a.routes())
-	a.base = "http://localhost:" + port(a.srv)
+	if opts.tls {
+		a.srv = httptest.NewTLSServer(a.routes())
+		a.base = "https://localhost:" + port(a.srv)
+	} else {
+		a.srv = httptest.NewServer(a.routes())
+		a.base = "http://localhost:" + port(a.srv)
+	}
 	a.other = httptest.NewServer(a.otherRoutes())
 	a.otherSite = "http://127.0.0.1:" + port(a.other)
 	a.otherOrigin = "http://localhost:" + port(a.other)

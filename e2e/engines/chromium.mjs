@@ -18,6 +18,8 @@ export default async function launch(opts = {headless: true}) {
   const browser = await puppeteer.launch({
     executablePath: executable,
     headless: opts.headless !== false,
+    // The test servers are https with httptest's own certificate.
+    acceptInsecureCerts: true,
     args: [
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",

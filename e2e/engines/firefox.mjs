@@ -19,6 +19,8 @@ export default async function launch(opts = {headless: true}) {
     browser: "firefox",
     executablePath: executable,
     headless: opts.headless !== false,
+    // The test servers are https with httptest's own certificate.
+    acceptInsecureCerts: true,
     defaultViewport: {width: 1024, height: 768},
     extraPrefsFirefox: {
       // As the Chromium flags: no background traffic, no throttled tabs.

@@ -333,5 +333,19 @@ export function scenarios() {
       check(tag in st.echoes, `the server saw no request ${tag}`);
     }
   });
+  // Plain http to localhost: the gate's cookies are Secure there too, which
+  // Chromium and Firefox keep (localhost is a secure context) and WebKitGTK
+  // drops. The scenario records whether a sign-in sticks; the Go test checks
+  // that against docs/PROTOCOL.md.
+  add("localhost-plain-http", async (h, data) => {
+    await reset(h, "plainhttp");
+    const p = await h.page();
+    await p.goto(h.url("plainhttp", "/app/fetch"));
+    await waitLogin(p);
+    await p.evaluate(() => { window.agBefore = true; });
+    await signIn(p);
+    await p.waitFor(() => !window.agBefore && document.readyState === "complete");
+    data.signInSticks = await p.evaluate(() => location.pathname !== "/login");
+  });
   return list;
 }

@@ -239,6 +239,7 @@ export default async function launch(opts = {headless: true}) {
     [driver, url, stderrOf] = await startDriver(env);
     const caps = new Capabilities({
       pageLoadStrategy: "normal",
+      acceptInsecureCerts: true, // the test servers are https with httptest's own certificate
       timeouts: {pageLoad: 20000, script: 30000, implicit: 0},
       "webkitgtk:browserOptions": {
         binary: miniBrowser(),
