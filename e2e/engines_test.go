@@ -32,7 +32,7 @@ var engines = []engine{
 }
 
 // engineTimeout bounds one engine's run of every scenario.
-const engineTimeout = 8 * time.Minute
+const engineTimeout = 9 * time.Minute
 
 // TestEngines runs the scenarios written once in engines/scenarios.mjs in
 // every engine, Chromium and Firefox through puppeteer-core and WebKit
@@ -142,6 +142,8 @@ func runEngine(t *testing.T, e engine) {
 		t.Fatal(err)
 	}
 	ran := 0
+	version := ""
+	observed := map[string]map[string]any{}
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -152,17 +154,16 @@ func runEngine(t *testing.T, e engine) {
 		}
 		if r.Engine != "" {
 			t.Logf("%s %s", r.Engine, r.Version)
+			version = r.Version
 			continue
 		}
 		ran++
+		observed[r.Scenario] = r.Data
 		t.Run(r.Scenario, func(t *testing.T) {
 			t.Logf("%d ms", r.MS)
 			if len(r.Data) > 0 {
 				b, _ := json.Marshal(r.Data)
 				t.Logf("observed: %s", b)
-			}
-			if r.Scenario == "signals" {
-				checkSignals(t, e.name, r.Data)
 			}
 			if !r.OK {
 				t.Errorf("after %d ms: %s", r.MS, r.Message)
@@ -177,6 +178,9 @@ func runEngine(t *testing.T, e engine) {
 		t.Errorf("run.mjs ran no scenario\n%s", stderr.String())
 	}
 	t.Logf("%d scenarios in %v", ran, time.Since(start).Round(time.Second))
+	if observed["signals"] != nil && observed["localhost-plain-http"] != nil {
+		t.Run("docs/PROTOCOL.md", func(t *testing.T) { checkEngineDoc(t, e.name, version, observed) })
+	}
 }
 
 // controlHandler lets the scenarios act on the test apps, by name: POST
@@ -320,9 +324,118 @@ func (a *testApp) echo(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, "<!doctype html><title>echo</title><p id=app>%s</p>", tag)
 }
 
-// checkSignals checks what the engine sent against docs/PROTOCOL.md's
-// table of what each engine sends.
-func checkSignals(t *testing.T, engine string, data map[string]any) {
+// engineColumns are the engines' columns in docs/PROTOCOL.md's tables of
+// section 1.1, by the start of their heading.
+var engineColumns = map[string]string{"chromium": "Chromium ", "firefox": "Firefox ", "webkit": "WebKitGTK "}
+
+// echoRows maps the rows of section 1.1's first table to the echo tags.
+var echoRows = map[string]string{
+	"a page typed in the address bar": "navigation",
+	"a form post":                     "form-post",
+	"`fetch` GET":                     "fetch",
+	"`fetch` POST with a JSON body":   "fetch-post",
+	"`XMLHttpRequest` GET":            "xhr",
+}
+
+// checkEngineDoc checks the engine's column of the two tables of
+// docs/PROTOCOL.md section 1.1 against what the scenarios observed: the
+// version in its heading, the Fetch Metadata of each request, whether a
+// sign-in over plain http to localhost sticks, and the Navigation API.
+func checkEngineDoc(t *testing.T, engine, version string, observed map[string]map[string]any) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "PROTOCOL.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "### 1.1 What each engine sends")
+	if !ok {
+		t.Fatal("docs/PROTOCOL.md has no section 1.1 What each engine sends")
+	}
+	signals := observed["signals"]
+	seen := 0
+	for _, table := range []string{"| request |", "| what |"} {
+		head, rows := mdTable(t, section, table)
+		col := -1
+		for i, h := range head {
+			if strings.HasPrefix(h, engineColumns[engine]) {
+				col = i
+				if v := strings.TrimPrefix(h, engineColumns[engine]); !strings.Contains(version, v) {
+					t.Errorf("the table %q names %s; the engine is %s", table, h, version)
+				}
+			}
+		}
+		if col < 0 {
+			t.Fatalf("the table %q has no column for %s", table, engine)
+		}
+		for _, row := range rows {
+			var want string
+			switch {
+			case echoRows[row[0]] != "":
+				got, _ := signals[echoRows[row[0]]].([]any)
+				want = fetchMetadata(got)
+			case strings.HasPrefix(row[0], "keeps a `Secure` cookie"):
+				want = yesNo(observed["localhost-plain-http"]["signInSticks"] == true)
+			case strings.HasPrefix(row[0], "has the Navigation API"):
+				has, _ := signals["has"].([]any)
+				want = yesNo(len(has) > 0 && has[0] == "navigation")
+			default:
+				t.Errorf("docs/PROTOCOL.md section 1.1: a row this test does not know: %q", row[0])
+				continue
+			}
+			seen++
+			if row[col] != want {
+				t.Errorf("docs/PROTOCOL.md section 1.1, %s, %s: the table says %s; %s %s", row[0], head[col], row[col], engine, want)
+			}
+		}
+	}
+	if seen != len(echoRows)+2 {
+		t.Errorf("checked %d rows of section 1.1; want %d", seen, len(echoRows)+2)
+	}
+}
+
+// fetchMetadata writes the Sec-Fetch-Site, -Mode and -Dest of an echo as
+// the table does: `same-origin` `cors` `empty`.
+func fetchMetadata(echo []any) string {
+	var out []string
+	for _, name := range []string{"Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest"} {
+		v := "(missing)"
+		for _, line := range echo {
+			if s, _ := line.(string); strings.HasPrefix(s, name+": ") {
+				v = strings.TrimPrefix(s, name+": ")
+			}
+		}
+		out = append(out, "`"+v+"`")
+	}
+	return strings.Join(out, " ")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// mdTable returns the heading cells and the rows of the first Markdown
+// table in text whose heading line starts with head.
+func mdTable(t *testing.T, text, head string) ([]string, [][]string) {
 	t.Helper()
-	_ = filepath.Join
+	i := strings.Index(text, "\n"+head)
+	if i < 0 {
+		t.Fatalf("no table %q", head)
+	}
+	var cells [][]string
+	for _, line := range strings.Split(text[i+1:], "\n") {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		var row []string
+		for _, c := range strings.Split(strings.Trim(line, "|"), "|") {
+			row = append(row, strings.TrimSpace(c))
+		}
+		cells = append(cells, row)
+	}
+	if len(cells) < 3 {
+		t.Fatalf("the table %q has no rows", head)
+	}
+	return cells[0], cells[2:]
 }

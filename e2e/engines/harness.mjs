@@ -2,6 +2,10 @@
 // control routes, and the steps every scenario shares (open a page, sign
 // in, read what the page reported).
 
+// patience bounds every wait of a scenario. Nothing should take more than a
+// fraction of it; it only turns a hang into a failure, on slow CI machines.
+export const patience = 20000;
+
 // The test user, as in the Go tests (app_test.go).
 export const login = "ada";
 export const password = "correct horse battery staple";
@@ -60,12 +64,12 @@ export function notes(page) {
 
 // waitNote waits until the tab reported want.
 export function waitNote(page, want) {
-  return page.waitFor(w => JSON.parse(sessionStorage.getItem("agNotes") || "[]").includes(w), 10000, want);
+  return page.waitFor(w => JSON.parse(sessionStorage.getItem("agNotes") || "[]").includes(w), patience, want);
 }
 
 // waitLogin waits for the login page and returns its URL.
 export async function waitLogin(page) {
-  await page.waitFor(() => location.pathname === "/login" && !!document.getElementById("authgate-password") && document.readyState === "complete");
+  await page.waitFor(() => location.pathname === "/login" && !!document.getElementById("authgate-password") && document.readyState === "complete", patience);
   return new URL(page.url());
 }
 
@@ -87,7 +91,7 @@ export async function signIn(page) {
 // waitApp waits for one of the test app's pages, loaded, and returns its
 // path and query.
 export async function waitApp(page) {
-  await page.waitFor(() => location.pathname !== "/login" && !!document.getElementById("app") && document.readyState === "complete");
+  await page.waitFor(() => location.pathname !== "/login" && !!document.getElementById("app") && document.readyState === "complete", patience);
   const u = new URL(page.url());
   return u.pathname + u.search;
 }
@@ -118,7 +122,7 @@ export function waitDialog(page, css) {
     const h = document.querySelector("authgate-ui"), R = h && h.shadowRoot;
     const d = R && R.querySelector("dialog");
     return !!(d && d.open && d.querySelector(c));
-  }, 10000, css);
+  }, patience, css);
 }
 
 export function waitDialogClosed(page) {
@@ -126,7 +130,7 @@ export function waitDialogClosed(page) {
     const h = document.querySelector("authgate-ui"), R = h && h.shadowRoot;
     const d = R && R.querySelector("dialog");
     return !d || !d.open;
-  });
+  }, patience);
 }
 
 // uiEval evaluates fn(R, h) with R the client's shadow root and h its host.
@@ -154,7 +158,7 @@ export async function axe(page) {
       document.head.appendChild(s);
     }
   });
-  await page.waitFor(() => !!window.axe);
+  await page.waitFor(() => !!window.axe, patience);
   return page.evaluate(() => axe.run(document, {resultTypes: ["violations"]}).then(r =>
     r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " at " + v.nodes.map(n => JSON.stringify(n.target)).join(", "))));
 }

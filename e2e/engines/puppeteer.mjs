@@ -34,7 +34,7 @@ function navigating(err) {
 // turns a hang into a failure, and is long because CI machines are slow.
 const actTimeout = 20000;
 
-const tick = () => new Promise(r => setTimeout(r, 25));
+const tick = () => new Promise(r => setTimeout(r, 50));
 
 function wrapPage(p, prompts) {
   return {

@@ -3,7 +3,7 @@
 // the Go test logs. prompts: true marks the one scenario that must raise the
 // engine's HTTP authentication prompt; every other fails if it does.
 import {
-  login, password, userID, notes, waitNote, waitLogin, loginNote, signIn, waitApp, open, run,
+  login, password, userID, patience, notes, waitNote, waitLogin, loginNote, signIn, waitApp, open, run,
   ui, waitDialog, waitDialogClosed, uiEval, countPrefix, check, axe,
 } from "./harness.mjs";
 
@@ -227,7 +227,7 @@ export function scenarios() {
     const p = await h.page();
     await p.goto(h.url("demo", "/"));
     await signIn(p);
-    await p.waitFor(() => !!document.getElementById("note-text") && !!document.getElementById("notes").dataset.loaded);
+    await p.waitFor(() => !!document.getElementById("note-text") && !!document.getElementById("notes").dataset.loaded, patience);
     const loaded = await p.evaluate(() => window.demoLoadedAt);
     const text = "Typed while the session ran out; kept by the dialog.";
     await p.type("#note-text", text);
@@ -239,7 +239,7 @@ export function scenarios() {
     await p.type(ui("input[name=password]"), password);
     await p.click(ui("button:not([type])"));
     await waitDialogClosed(p);
-    await p.waitFor(t => [...document.querySelectorAll("#notes li")].some(li => li.textContent.includes(t)), 10000, text);
+    await p.waitFor(t => [...document.querySelectorAll("#notes li")].some(li => li.textContent.includes(t)), patience, text);
     const st = await h.state("demo");
     check(JSON.stringify(st.demoNotes) === JSON.stringify([text]), `the demo stored ${JSON.stringify(st.demoNotes)}; want the note once`);
     check(await p.evaluate(() => window.demoLoadedAt) === loaded, "the demo page reloaded");
@@ -249,14 +249,14 @@ export function scenarios() {
     const p = await h.page();
     await p.goto(h.url("demoredirect", "/"));
     await signIn(p);
-    await p.waitFor(() => !!document.getElementById("note-text") && !!document.getElementById("notes").dataset.loaded);
+    await p.waitFor(() => !!document.getElementById("note-text") && !!document.getElementById("notes").dataset.loaded, patience);
     await h.ctl("demo", "expire");
     await p.type("#note-text", "lost to the redirect");
     await p.click("#save");
     const l = await waitLogin(p);
     check(l.searchParams.get("return_to") === "/", `the login page's return_to is ${l.searchParams.get("return_to")}; want /`);
     await signIn(p);
-    await p.waitFor(() => location.pathname === "/" && !!document.getElementById("notes") && !!document.getElementById("notes").dataset.loaded);
+    await p.waitFor(() => location.pathname === "/" && !!document.getElementById("notes") && !!document.getElementById("notes").dataset.loaded, patience);
   });
 
   // The control of the prompt count: a navigation to a 401 with a Basic
@@ -266,7 +266,7 @@ export function scenarios() {
     const p = await h.page();
     const before = await p.authPrompts();
     await p.goto(h.url("main", "/open/basic"));
-    const deadline = Date.now() + 10000;
+    const deadline = Date.now() + patience;
     while ((await p.authPrompts()) === before) {
       check(Date.now() < deadline, "a navigation to a Basic challenge raised no prompt that the adapter saw");
       await new Promise(r => setTimeout(r, 25));
@@ -323,9 +323,9 @@ export function scenarios() {
     await run(p, `fetch("/open/echo?tag=fetch");
       fetch("/open/echo?tag=fetch-post", {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"});
       var x = new XMLHttpRequest(); x.open("GET", "/open/echo?tag=xhr"); x.send();`);
-    await p.waitFor(() => performance.getEntriesByType("resource").filter(e => e.name.includes("/open/echo")).length >= 3);
+    await p.waitFor(() => performance.getEntriesByType("resource").filter(e => e.name.includes("/open/echo")).length >= 3, patience);
     await run(p, `var f = document.getElementById("form"); f.action = "/open/echo?tag=form-post"; f.submit();`);
-    await p.waitFor(() => location.pathname === "/open/echo");
+    await p.waitFor(() => location.pathname === "/open/echo", patience);
     const st = await h.state("main");
     Object.assign(data, st.echoes);
     data.has = await p.evaluate(() => ["navigation", "BroadcastChannel", "HTMLDialogElement"].filter(k => k in window));
@@ -344,7 +344,7 @@ export function scenarios() {
     await waitLogin(p);
     await p.evaluate(() => { window.agBefore = true; });
     await signIn(p);
-    await p.waitFor(() => !window.agBefore && document.readyState === "complete");
+    await p.waitFor(() => !window.agBefore && document.readyState === "complete", patience);
     data.signInSticks = await p.evaluate(() => location.pathname !== "/login");
   });
   return list;
