@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -42,44 +41,43 @@ const engineTimeout = 9 * time.Minute
 // another tab, the seeds' snippets, the demo's page, the HTTP
 // authentication prompt (never raised, and raised by a control route),
 // axe-core on the dialog, the warning and the login page, and the headers
-// the engine sends. Each scenario is a subtest: TestEngines/firefox/warning.
-// An engine that is missing skips, unless AUTHGATE_REQUIRE names it.
+// the engine sends (checked against docs/PROTOCOL.md). The engines run at
+// the same time, whatever go test's -parallel; then each scenario is a
+// subtest: TestEngines/firefox/warning. An engine that is missing skips,
+// unless AUTHGATE_REQUIRE names it.
 func TestEngines(t *testing.T) {
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			t.Parallel()
-			runEngine(t, e)
-		})
+	runs := make([]*engineRun, len(engines))
+	var wg sync.WaitGroup
+	for i, e := range engines {
+		runs[i] = &engineRun{engine: e, missing: engineMissing(t, e)}
+		if runs[i].missing != "" {
+			continue
+		}
+		args := startServers(t, e)
+		wg.Go(func() { runs[i].run(t.Context(), args) })
+	}
+	wg.Wait()
+	for _, r := range runs {
+		t.Run(r.engine.name, r.report)
 	}
 }
 
-// needEngine skips t, or fails it when AUTHGATE_REQUIRE names the engine,
-// when node, e2e/node_modules or the engine itself is missing.
-func needEngine(t *testing.T, e engine) {
+// engineMissing says what is missing to run the engine: node,
+// e2e/node_modules or the engine itself (its adapter's missing()), or "".
+func engineMissing(t *testing.T, e engine) string {
 	t.Helper()
-	var lack []string
 	if _, err := exec.LookPath("node"); err != nil {
-		lack = append(lack, "node is not installed (apt-get install nodejs npm)")
-	} else if nodeModules() == "" {
-		lack = append(lack, "e2e/node_modules is missing (cd e2e && npm ci)")
-	} else {
-		out, err := exec.CommandContext(t.Context(), "node", "engines/run.mjs", "--engine", e.name, "--check").Output()
-		var check struct{ Missing string }
-		if err != nil || json.Unmarshal(out, &check) != nil {
-			t.Fatalf("node engines/run.mjs --engine %s --check: %v: %s", e.name, err, out)
-		}
-		if check.Missing != "" {
-			lack = append(lack, check.Missing)
-		}
+		return "node is not installed (apt-get install nodejs npm)"
 	}
-	if len(lack) == 0 {
-		return
+	if nodeModules() == "" {
+		return "e2e/node_modules is missing (cd e2e && npm ci)"
 	}
-	msg := strings.Join(lack, "; ")
-	if required(e.require) {
-		t.Fatalf("AUTHGATE_REQUIRE names %s, but %s", e.require, msg)
+	out, err := exec.CommandContext(t.Context(), "node", "engines/run.mjs", "--engine", e.name, "--check").Output()
+	var check struct{ Missing string }
+	if err != nil || json.Unmarshal(out, &check) != nil {
+		t.Fatalf("node engines/run.mjs --engine %s --check: %v: %s", e.name, err, out)
 	}
-	t.Skipf("skipping: %s; set AUTHGATE_REQUIRE=%s to make this a failure", msg, e.require)
+	return check.Missing
 }
 
 // result is one line of run.mjs's output.
@@ -93,8 +91,22 @@ type result struct {
 	Data     map[string]any `json:"data"`
 }
 
-func runEngine(t *testing.T, e engine) {
-	needEngine(t, e)
+// engineRun is one engine's run of run.mjs and what it printed.
+type engineRun struct {
+	engine   engine
+	missing  string
+	version  string
+	results  []result
+	bad      []string // lines that are not results
+	err      error    // from the command
+	stderr   bytes.Buffer
+	took     time.Duration
+	commands string
+}
+
+// startServers starts the test apps, the demo and the control server of
+// one engine's run, until the test ends, and returns run.mjs's arguments.
+func startServers(t *testing.T, e engine) []string {
 	// Every app is served over https, as in production: over plain http,
 	// even to localhost, WebKitGTK drops the gate's Secure cookies (see
 	// docs/PROTOCOL.md), which the scenario localhost-plain-http shows on
@@ -128,58 +140,70 @@ func runEngine(t *testing.T, e engine) {
 	if only := os.Getenv("AUTHGATE_ENGINES_ONLY"); only != "" {
 		args = append(args, "--only", only)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), engineTimeout)
+	return args
+}
+
+// run runs node with args and keeps what it printed. It runs on a
+// goroutine of its own: it must not touch the test.
+func (r *engineRun) run(ctx context.Context, args []string) {
+	ctx, cancel := context.WithTimeout(ctx, engineTimeout)
 	defer cancel()
+	r.commands = "node " + strings.Join(args, " ")
 	cmd := exec.CommandContext(ctx, "node", args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd.Stderr = &r.stderr
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	out, err := cmd.Output()
+	r.took = time.Since(start)
+	r.err = err
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		var res result
+		switch {
+		case line == "":
+		case json.Unmarshal([]byte(line), &res) != nil:
+			r.bad = append(r.bad, line)
+		case res.Engine != "":
+			r.version = res.Version
+		default:
+			r.results = append(r.results, res)
+		}
 	}
-	ran := 0
-	version := ""
+}
+
+// report turns the run into subtests, one per scenario, and checks the
+// engine's column of docs/PROTOCOL.md section 1.1.
+func (r *engineRun) report(t *testing.T) {
+	if r.missing != "" {
+		if required(r.engine.require) {
+			t.Fatalf("AUTHGATE_REQUIRE names %s, but %s", r.engine.require, r.missing)
+		}
+		t.Skipf("skipping: %s; set AUTHGATE_REQUIRE=%s to make this a failure", r.missing, r.engine.require)
+	}
+	t.Logf("%s %s: %d scenarios in %v", r.engine.name, r.version, len(r.results), r.took.Round(time.Second))
+	for _, line := range r.bad {
+		t.Errorf("run.mjs printed %q", line)
+	}
+	if r.err != nil {
+		t.Errorf("%s: %v\n%s", r.commands, r.err, r.stderr.String())
+	}
+	if len(r.results) == 0 {
+		t.Fatalf("run.mjs ran no scenario\n%s", r.stderr.String())
+	}
 	observed := map[string]map[string]any{}
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var r result
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Errorf("run.mjs printed %q: %v", sc.Text(), err)
-			continue
-		}
-		if r.Engine != "" {
-			t.Logf("%s %s", r.Engine, r.Version)
-			version = r.Version
-			continue
-		}
-		ran++
-		observed[r.Scenario] = r.Data
-		t.Run(r.Scenario, func(t *testing.T) {
-			t.Logf("%d ms", r.MS)
-			if len(r.Data) > 0 {
-				b, _ := json.Marshal(r.Data)
+	for _, res := range r.results {
+		observed[res.Scenario] = res.Data
+		t.Run(res.Scenario, func(t *testing.T) {
+			t.Logf("%d ms", res.MS)
+			if len(res.Data) > 0 {
+				b, _ := json.Marshal(res.Data)
 				t.Logf("observed: %s", b)
 			}
-			if !r.OK {
-				t.Errorf("after %d ms: %s", r.MS, r.Message)
+			if !res.OK {
+				t.Errorf("after %d ms: %s", res.MS, res.Message)
 			}
 		})
 	}
-	_, _ = io.Copy(io.Discard, stdout)
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("node %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	if ran == 0 {
-		t.Errorf("run.mjs ran no scenario\n%s", stderr.String())
-	}
-	t.Logf("%d scenarios in %v", ran, time.Since(start).Round(time.Second))
 	if observed["signals"] != nil && observed["localhost-plain-http"] != nil {
-		t.Run("docs/PROTOCOL.md", func(t *testing.T) { checkEngineDoc(t, e.name, version, observed) })
+		t.Run("docs/PROTOCOL.md", func(t *testing.T) { checkEngineDoc(t, r.engine.name, r.version, observed) })
 	}
 }
 
