@@ -219,7 +219,7 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	infos, err := checkProviders(cfg.Providers)
+	infos, err := checkProviders(cfg.Providers, cfg.Store)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,10 @@ import (
 //
 // and offers the provider on the login page and in the client script's
 // dialog (see [Gate.ScriptTag]). The root package knows nothing of any
-// protocol, so an app that configures no provider builds none.
+// protocol, so an app that configures no provider builds none. A Provider
+// that needs more of the [Store] than [Store] itself (such as
+// [IdentityStore]) may have a method CheckStore(Store) error, which New
+// calls to refuse a store that lacks it.
 type Provider interface {
 	// ProviderInfo returns the provider's name and label. The gate reads
 	// it once, in [New].
@@ -28,6 +31,12 @@ type Provider interface {
 	// ServeProvider serves one of the provider's endpoints; pr says which
 	// and gives the gate's parts the provider needs.
 	ServeProvider(w http.ResponseWriter, r *http.Request, pr *ProviderRequest)
+}
+
+// storeChecker is what a [Provider] implements to refuse, in [New], a store
+// that lacks what it needs (such as [IdentityStore]).
+type storeChecker interface {
+	CheckStore(Store) error
 }
 
 // ProviderInfo names a [Provider].
@@ -169,7 +178,7 @@ func providersJSON(prefix string, infos []ProviderInfo) string {
 }
 
 // checkProviders checks the names and labels of cfg.Providers.
-func checkProviders(ps []Provider) ([]ProviderInfo, error) {
+func checkProviders(ps []Provider, store Store) ([]ProviderInfo, error) {
 	infos := make([]ProviderInfo, 0, len(ps))
 	seen := make(map[string]bool, len(ps))
 	for i, p := range ps {
@@ -186,6 +195,11 @@ func checkProviders(ps []Provider) ([]ProviderInfo, error) {
 		seen[info.Name] = true
 		if info.Label == "" || len(info.Label) > 64 || strings.ContainsFunc(info.Label, isControl) {
 			return nil, fmt.Errorf("authgate: the label of provider %q must be 1 to 64 characters without control characters", info.Name)
+		}
+		if c, ok := p.(storeChecker); ok {
+			if err := c.CheckStore(store); err != nil {
+				return nil, err
+			}
 		}
 		infos = append(infos, info)
 	}
