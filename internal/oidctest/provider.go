@@ -19,15 +19,18 @@ import (
 // startTimeout bounds how long the provider may take to print its issuer.
 const startTimeout = 30 * time.Second
 
-// AnyLoopbackPort is the redirect URI pattern [Start] registers when
-// [Options.RedirectURIs] is empty: any path on any port of 127.0.0.1.
-const AnyLoopbackPort = "http://127.0.0.1:*/**"
+// The redirect URI patterns [Start] registers when [Options.RedirectURIs]
+// is empty: any path on any port of 127.0.0.1 or of localhost.
+const (
+	AnyLoopbackPort  = "http://127.0.0.1:*/**"
+	AnyLocalhostPort = "http://localhost:*/**"
+)
 
 // Options configures the provider [Start] runs.
 type Options struct {
 	// RedirectURIs are the redirect URIs both clients accept; glob patterns
 	// (path.Match-like, ** for any path) are allowed. Empty means
-	// [AnyLoopbackPort].
+	// [AnyLoopbackPort] and [AnyLocalhostPort].
 	RedirectURIs []string
 	// IDTokenLifetime is how long the ID tokens are valid; zero means the
 	// provider's default, two minutes.
@@ -74,7 +77,7 @@ func Start(t testing.TB, opts Options) *Provider {
 	}
 	redirects := opts.RedirectURIs
 	if len(redirects) == 0 {
-		redirects = []string{AnyLoopbackPort}
+		redirects = []string{AnyLoopbackPort, AnyLocalhostPort}
 	}
 	var args []string
 	for _, r := range redirects {
