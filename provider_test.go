@@ -5,11 +5,13 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/oidctest"
 	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
 	"github.com/authgate/authgate/oidc"
@@ -171,4 +173,10 @@ func TestProviderEndpointsUnderRequire(t *testing.T) {
 			t.Errorf("the 503 page redirects or has no link to start again:\n%s", w.Body)
 		}
 	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	oidctest.RemoveBinary()
+	os.Exit(code)
 }
