@@ -239,8 +239,10 @@ func (g *Gate) providerEndpoint(p string) (Provider, string, bool) {
 }
 
 func (g *Gate) serveProvider(w http.ResponseWriter, r *http.Request, p Provider, ep string) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		methodNotAllowed(w, "GET, HEAD")
+	// GET only: a HEAD would spend a flow as a GET does, with no page to
+	// show for it.
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, "GET")
 		return
 	}
 	pr := &ProviderRequest{

@@ -156,6 +156,7 @@ func TestProviderEndpointsUnderRequire(t *testing.T) {
 		{"GET", "/.authgate/oidc/sso/start?return_to=%2Fnotes", 503},
 		{"GET", "/.authgate/oidc/sso/callback?code=x&state=y", 400},
 		{"POST", "/.authgate/oidc/sso/start", 405},
+		{"HEAD", "/.authgate/oidc/sso/callback", 405},
 		{"GET", "/.authgate/oidc/other/start", 303},
 		{"GET", "/.authgate/oidc/sso/other", 303},
 		{"GET", "/.authgate/oidc/sso/start/", 303},
