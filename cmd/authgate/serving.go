@@ -67,8 +67,7 @@ type serving struct {
 	name    string
 	flags   servingFlags
 	log     *slog.Logger
-	logw    *logWriter // under log: batches its lines while requests are served
-	store   store      // the command's store, timed for the metrics
+	store   store // the command's store, timed for the metrics
 	ready   *readiness
 	metrics *metrics // nil when --metrics-addr is not set
 	sample  sampler
@@ -82,9 +81,8 @@ func (c *cli) newServing(name string, sf servingFlags, st store) (*serving, erro
 	if err := sf.check(name); err != nil {
 		return nil, err
 	}
-	lw := newLogWriter(c.stderr)
 	s := &serving{
-		name: name, flags: sf, log: sf.newLogger(lw), logw: lw, store: st,
+		name: name, flags: sf, log: sf.newLogger(c.stderr), store: st,
 		sample: newSampler(sf.accessLog), stopped: make(chan struct{}),
 	}
 	if sf.metricsAddr != "" {
@@ -139,8 +137,6 @@ func (s *serving) serve(ctx context.Context, srv *http.Server, ln net.Listener) 
 	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inflight.Add(1)
 		defer inflight.Done()
-		s.logw.begin()
-		defer s.logw.end()
 		h.ServeHTTP(w, r)
 	})
 
@@ -201,7 +197,6 @@ func (s *serving) shutdown(srv, msrv *http.Server, inflight *sync.WaitGroup, cut
 		_ = msrv.Close()
 	}
 	s.log.Info("authgate " + s.name + ": stopped")
-	s.logw.flush() // lines that requests cut after the grace period held back
 }
 
 // closeWait bounds the wait for handlers to return once the grace period
