@@ -33,6 +33,9 @@ type Store struct {
 	userMu  sync.RWMutex
 	users   map[string]authgate.User // by id
 	byLogin map[string]string        // login to id
+
+	idMu       sync.RWMutex
+	identities map[identity]string // issuer and subject to user id
 }
 
 // Every authgate.Store method is implemented.
@@ -58,6 +61,8 @@ func New(opts ...Option) *Store {
 		keys:     make(map[string]authgate.APIKey),
 		users:    make(map[string]authgate.User),
 		byLogin:  make(map[string]string),
+
+		identities: make(map[identity]string),
 	}
 	for _, o := range opts {
 		o(s)
