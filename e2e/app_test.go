@@ -35,6 +35,8 @@ type appOptions struct {
 	signal   authgate.Signal // default Signal401
 	lifetime time.Duration   // default the gate's
 	idle     time.Duration   // default idleTimeout
+	// providers are the gate's identity providers (Config.Providers).
+	providers []authgate.Provider
 }
 
 // testApp is a gate in front of small test pages and APIs, on
@@ -105,6 +107,7 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 		Hasher:      testkit.Hasher,
 		Logger:      slog.New(slog.DiscardHandler),
 		Now:         a.now,
+		Providers:   opts.providers,
 	})
 	if err != nil {
 		t.Fatal(err)
