@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -151,5 +152,18 @@ func TestPopup(t *testing.T) {
 	csp := r.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") || !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("the CSP %q does not allow exactly the page's script", csp)
+	}
+}
+
+// TestReturnToIsSafe: a return_to that would leave the origin is dropped
+// when the flow starts, so the sign-in lands on HomePath.
+func TestReturnToIsSafe(t *testing.T) {
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers = true })
+	for _, rt := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`, "/%2F%2Fevil.example", "javascript:alert(1)"} {
+		b := newBrowser(t)
+		r := b.get(e.toCallback(b, "/.authgate/oidc/sso/start?return_to="+url.QueryEscape(rt), oidctest.Bob))
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+			t.Errorf("return_to %q: %s to %q, want 303 to /", rt, r.Status, r.Header.Get("Location"))
+		}
 	}
 }

@@ -39,7 +39,8 @@ func (p *Provider) start(w http.ResponseWriter, r *http.Request, pr *authgate.Pr
 	p.setFlow(w, pr, p.sealFlow(f))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	http.Redirect(w, r, oc.AuthCodeURL(f.State, oauth2.S256ChallengeOption(f.Verifier), gooidc.Nonce(f.Nonce)), http.StatusFound)
+	w.Header().Set("Location", oc.AuthCodeURL(f.State, oauth2.S256ChallengeOption(f.Verifier), gooidc.Nonce(f.Nonce)))
+	w.WriteHeader(http.StatusFound)
 }
 
 // down answers a sign-in while the provider cannot be reached.

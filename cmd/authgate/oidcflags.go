@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/authgate/authgate"
@@ -44,6 +45,9 @@ func (of *oidcFlags) register(fs *flagSet) {
 	fs.BoolVar(&of.noPassword, "no-password-sign-in", false, "offer only the --oidc providers: no password form")
 }
 
+// providerName is the shape of a provider's name (see authgate.ProviderInfo).
+var providerName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+
 // maxKeyFile bounds what --oidc-key-file and a secret file are read to.
 const maxKeyFile = 4096
 
@@ -82,6 +86,9 @@ func (c *cli) oidcProviders(cmd string, of oidcFlags) ([]authgate.Provider, erro
 		name, issuer, ok := strings.Cut(spec, "=")
 		if !ok || name == "" || issuer == "" {
 			return nil, usageError("%s: --oidc %q is not NAME=ISSUER_URL", cmd, spec)
+		}
+		if !providerName.MatchString(name) {
+			return nil, usageError("%s: --oidc: the provider name %q must be 1 to 32 lower-case letters, digits and -, starting with a letter", cmd, name)
 		}
 		env := oidcEnv(name)
 		id, _ := c.lookupEnv(env + "_CLIENT_ID")
