@@ -35,8 +35,10 @@ type appOptions struct {
 	signal   authgate.Signal // default Signal401
 	lifetime time.Duration   // default the gate's
 	idle     time.Duration   // default idleTimeout
-	// providers are the gate's identity providers (Config.Providers).
-	providers []authgate.Provider
+	// providers are the gate's identity providers (Config.Providers), and
+	// noPassword turns the password form off (Config.NoPasswordSignIn).
+	providers  []authgate.Provider
+	noPassword bool
 }
 
 // testApp is a gate in front of small test pages and APIs, on
@@ -100,14 +102,15 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 		opts.idle = idleTimeout
 	}
 	a.gate, err = authgate.New(authgate.Config{
-		Store:       a.store,
-		IdleTimeout: opts.idle,
-		Signal:      opts.signal,
-		Lifetime:    opts.lifetime,
-		Hasher:      testkit.Hasher,
-		Logger:      slog.New(slog.DiscardHandler),
-		Now:         a.now,
-		Providers:   opts.providers,
+		Store:            a.store,
+		IdleTimeout:      opts.idle,
+		Signal:           opts.signal,
+		Lifetime:         opts.lifetime,
+		Hasher:           testkit.Hasher,
+		Logger:           slog.New(slog.DiscardHandler),
+		Now:              a.now,
+		Providers:        opts.providers,
+		NoPasswordSignIn: opts.noPassword,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -250,3 +250,30 @@ navigation.addEventListener("navigate", function () {
 		t.Errorf("after the provider the tab is on %s; want %s", got, page)
 	}
 }
+
+// TestProviderOnlyDialog: with the password form off, the login page and
+// the sign-in dialog offer the provider alone, and its popup signs in again
+// and sends the held call again.
+func TestProviderOnlyDialog(t *testing.T) {
+	tb := newTab(t)
+	a, _ := newOIDCApp(t, appOptions{noPassword: true})
+	const page = "/dlg/fetch"
+	tb.do("opening "+page, chromedp.Navigate(a.url(page)))
+	tb.do("choosing the provider on the login page", chromedp.Click(chromedp.CSS(`a.provider`)))
+	signInAtProvider(tb, tb.ctx, oidctest.Alice)
+	if got := tb.waitApp(); got != page {
+		t.Fatalf("after signing in with the provider the tab is on %s; want %s", got, page)
+	}
+	a.expire()
+	tb.run(`save("fetch", "provider only", "p1")`)
+	tb.waitDialog("waiting for the sign-in dialog", "button")
+	if uiEval[bool](tb, `!!R.querySelector("dialog input")`) {
+		t.Error("the dialog has input fields; want none with the password form off")
+	}
+	popup := tb.clickProviderInDialog()
+	tb.waitNote("p1:200:provider only")
+	tb.waitTargetGone(popup)
+	if got := storedTexts(a, "u-alice"); !slices.Equal(got, []string{"provider only"}) {
+		t.Errorf("the server stored %q for alice; want the note once", got)
+	}
+}
