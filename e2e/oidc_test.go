@@ -277,3 +277,26 @@ func TestProviderOnlyDialog(t *testing.T) {
 		t.Errorf("the server stored %q for alice; want the note once", got)
 	}
 }
+
+// TestProviderDialogAccessibility: axe-core finds no violation in the
+// sign-in dialog with the provider's button, with and without the password
+// form.
+func TestProviderDialogAccessibility(t *testing.T) {
+	for _, noPassword := range []bool{false, true} {
+		t.Run(map[bool]string{false: "with the password form", true: "provider only"}[noPassword], func(t *testing.T) {
+			tb := newTab(t)
+			a, _ := newOIDCApp(t, appOptions{noPassword: noPassword})
+			const page = "/dlg/fetch"
+			tb.do("opening "+page, chromedp.Navigate(a.url(page)))
+			tb.do("choosing the provider on the login page", chromedp.Click(chromedp.CSS(`a.provider`)))
+			signInAtProvider(tb, tb.ctx, oidctest.Alice)
+			tb.waitApp()
+			a.expire()
+			tb.run(`save("fetch", "x", "a")`)
+			tb.waitDialog("waiting for the sign-in dialog", "dialog > button")
+			if v := tb.axe(); len(v) != 0 {
+				t.Errorf("axe-core found %d violations:\n%s", len(v), joinLines(v))
+			}
+		})
+	}
+}
