@@ -133,6 +133,7 @@ func (tb *tab) waitTargetGone(id target.ID) {
 // signs in, closes itself, and the held call is sent again once with its
 // body, on the same page with the typed text still in it.
 func TestProviderPopupResends(t *testing.T) {
+	t.Parallel()
 	tb := newTab(t)
 	a, _ := newOIDCApp(t, appOptions{})
 	const page = "/dlg/fetch"
@@ -175,6 +176,7 @@ func TestProviderPopupResends(t *testing.T) {
 // provider's session ended, so its form shows, and Bob types there): the
 // held call is not sent again, and the page reloads as Bob's.
 func TestProviderPopupOtherUser(t *testing.T) {
+	t.Parallel()
 	tb := newTab(t)
 	a, idp := newOIDCApp(t, appOptions{})
 	const page = "/dlg/fetch"
@@ -212,6 +214,7 @@ func TestProviderPopupOtherUser(t *testing.T) {
 // provider's kept session (nothing typed) and comes back to the same page
 // and query.
 func TestProviderRedirectBack(t *testing.T) {
+	t.Parallel()
 	tb := newTab(t)
 	a, _ := newOIDCApp(t, appOptions{})
 	const page = "/dlg/fetch?client=redirect&draft=7"
@@ -233,6 +236,7 @@ func TestProviderRedirectBack(t *testing.T) {
 // null, as under a popup blocker), the dialog says so and the sign-in goes
 // on in the tab, back to the same page.
 func TestProviderPopupBlocked(t *testing.T) {
+	t.Parallel()
 	tb := newTab(t)
 	a, _ := newOIDCApp(t, appOptions{})
 	const page = "/dlg/fetch?draft=8"
@@ -255,6 +259,7 @@ navigation.addEventListener("navigate", function () {
 // the sign-in dialog offer the provider alone, and its popup signs in again
 // and sends the held call again.
 func TestProviderOnlyDialog(t *testing.T) {
+	t.Parallel()
 	tb := newTab(t)
 	a, _ := newOIDCApp(t, appOptions{noPassword: true})
 	const page = "/dlg/fetch"
@@ -284,6 +289,7 @@ func TestProviderOnlyDialog(t *testing.T) {
 func TestProviderDialogAccessibility(t *testing.T) {
 	for _, noPassword := range []bool{false, true} {
 		t.Run(map[bool]string{false: "with the password form", true: "provider only"}[noPassword], func(t *testing.T) {
+			t.Parallel()
 			tb := newTab(t)
 			a, _ := newOIDCApp(t, appOptions{noPassword: noPassword})
 			const page = "/dlg/fetch"
