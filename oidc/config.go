@@ -124,6 +124,9 @@ func New(cfg Config) (*Provider, error) {
 		}
 		cfg.Origin = o.Scheme + "://" + o.Host
 	}
+	cfg.AllowedDomains = slices.Clone(cfg.AllowedDomains)
+	cfg.AllowedGroups = slices.Clone(cfg.AllowedGroups)
+	cfg.Scopes = slices.Clone(cfg.Scopes)
 	for i, d := range cfg.AllowedDomains {
 		d = strings.ToLower(strings.TrimPrefix(d, "@"))
 		if d == "" || strings.ContainsAny(d, "@/ ") {

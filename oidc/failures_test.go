@@ -110,6 +110,19 @@ func TestBrokenFlows(t *testing.T) {
 			e.clock.Add(3 * time.Minute) // the provider's ID tokens last two
 			return b.get(back)
 		}, 400, textTokenTL, false},
+		{"too many callbacks at once", func(e *env, b *browser) response {
+			back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+			n := 0
+			for e.prov[0].acquire() {
+				n++
+			}
+			defer func() {
+				for range n {
+					e.prov[0].release()
+				}
+			}()
+			return b.get(back)
+		}, 503, textBusy, false},
 		{"the provider went down after the redirect", func(e *env, b *browser) response {
 			back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
 			e.idp.Stop()

@@ -166,3 +166,109 @@ func TestOIDCFlagErrors(t *testing.T) {
 		})
 	}
 }
+
+// shellWords splits a command line at spaces, keeping text in single
+// quotes together, as the README's lines need.
+func shellWords(line string) []string {
+	var words []string
+	var cur strings.Builder
+	quoted, started := false, false
+	for _, r := range line {
+		switch {
+		case r == '\'':
+			quoted, started = !quoted, true
+		case r == ' ' && !quoted:
+			if started {
+				words = append(words, cur.String())
+				cur.Reset()
+				started = false
+			}
+		default:
+			cur.WriteRune(r)
+			started = true
+		}
+	}
+	if started {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// TestReadmeOIDC runs the README's worked example: the provider with the
+// flags and environment it shows (as internal/oidctest runs it), the demo
+// with the README's flags and environment, and Bob signing in.
+func TestReadmeOIDC(t *testing.T) {
+	sec := readmeSection(t, "Sign in with an identity provider (OpenID Connect)")
+	_, block, ok := strings.Cut(sec, "```sh\n")
+	if !ok {
+		t.Fatal("the section has no sh block")
+	}
+	block, _, _ = strings.Cut(block, "```")
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("the example has %d lines, want 4:\n%s", len(lines), block)
+	}
+	// The provider: the flags and secrets internal/oidctest gives it.
+	src, err := os.ReadFile("../../internal/oidctest/provider.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"-addr"`, `"-redirect"`, `"OIDCPROVIDER_SECRET_AUTHGATE="`, `"OIDCPROVIDER_SECRET_OTHER="`} {
+		name := strings.Trim(strings.TrimSuffix(want, `="`), `"`)
+		if !strings.Contains(lines[0]+lines[1], name) {
+			t.Errorf("the provider's lines do not use %s", name)
+		}
+		if !strings.Contains(string(src), want) {
+			t.Errorf("internal/oidctest does not give the provider %s, which the README uses", want)
+		}
+	}
+	if !strings.Contains(lines[1], "-redirect 'http://127.0.0.1:8080/.authgate/oidc/test/callback'") {
+		t.Errorf("the provider's redirect URI is not the demo's callback: %s", lines[1])
+	}
+
+	// The demo's environment and flags, with the test provider's issuer
+	// for the README's.
+	idp := oidctest.Start(t, oidctest.Options{})
+	env := map[string]string{}
+	for _, w := range shellWords(strings.TrimPrefix(lines[2], "export ")) {
+		k, v, _ := strings.Cut(w, "=")
+		switch v {
+		case "authgate":
+			env[k] = idp.Client.ID
+		case "$OIDCPROVIDER_SECRET_AUTHGATE":
+			env[k] = idp.Client.Secret
+		default:
+			t.Fatalf("the README sets %s=%s, which the test does not know", k, v)
+		}
+	}
+	words := shellWords(lines[3])
+	if len(words) < 4 || strings.Join(words[:3], " ") != "go run ./cmd/authgate" {
+		t.Fatalf("the last line is not go run ./cmd/authgate: %s", lines[3])
+	}
+	args := words[4:]
+	for i, a := range args {
+		args[i] = strings.Replace(a, "http://127.0.0.1:9998", idp.Issuer, 1)
+	}
+	args = append([]string{"--db", filepath.Join(t.TempDir(), "authgate.db")}, args...)
+	run := startServingEnv(t, env, words[3], args...)
+	base := strings.TrimSuffix(run.base, "/")
+	b := jarClient()
+	resp, body := navigate(t, b, base+"/login")
+	if !strings.Contains(body, ">Sign in with Test provider</a>") {
+		t.Fatalf("the login page has no button \"Sign in with Test provider\": %s\n%s", resp.Status, body)
+	}
+	resp, _ = navigate(t, b, base+"/.authgate/oidc/test/start")
+	back := idp.Browse(t, b, resp.Header.Get("Location"), oidctest.Bob)
+	resp, body = navigate(t, b, back)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("Bob's sign-in: %s\n%s", resp.Status, body)
+	}
+	for _, u := range []oidctest.User{oidctest.Carol, oidctest.Dave} {
+		c := jarClient()
+		resp, _ = navigate(t, c, base+"/.authgate/oidc/test/start")
+		resp, _ = navigate(t, c, idp.Browse(t, c, resp.Header.Get("Location"), u))
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s's sign-in: %s, want 403 as the README says", u.Email, resp.Status)
+		}
+	}
+}
