@@ -24,6 +24,7 @@
  * object, window.authgate, the only global the script makes:
  *
  *   authgate.loginURL, .logoutURL, .keepaliveURL, .mode   the settings
+ *   authgate.data                                         the tag's data- attributes
  *   authgate.signal(reason, response)                     what happens on a signal
  *   authgate.keep()                                       extend the session now (keepalive)
  *
@@ -46,13 +47,12 @@
 
 /* authgate:core:begin */
 (function (w) {
-  "use strict";
   if (w.authgate) return; // loaded twice: the first copy does the work
   var d = w.document;
   var loc = w.location;
   var tag = d.currentScript || d.querySelector("script[data-login-url]");
   var data = (tag && tag.dataset) || {};
-  var left = false;
+  var left;
 
   // path returns the setting v as an absolute URL if it is a path on this
   // origin, or else the default d.
@@ -69,9 +69,10 @@
     logoutURL: path(data.logoutUrl, "/logout"),
     keepaliveURL: path(data.keepaliveUrl, "/.authgate/keepalive"),
     mode: data.mode || "dialog",
+    data: data,
     signal: function (reason, res) {
       if (!left) {
-        left = true;
+        left = 1;
         // Leave only after the page's own code had the response: a library
         // that hands it on from a timer of its own (axios does, from the
         // same readystatechange) set that timer after this one, and timers
@@ -149,6 +150,9 @@
  *   data-warn-seconds   warn this long before the deadline (default 120), but
  *                       never for more than a quarter of the idle timeout
  *   data-extend-on-activity="true"   typing or clicking calls keepalive
+ *   data-providers      a JSON array of {"name","label"}: the identity
+ *                       providers the dialog offers, one button each
+ *   data-password="off" the dialog has no password form (providers only)
  *
  * In mode dialog a login-required signal opens a sign-in dialog and the page
  * stays. Every call that got the signal is held: its request was kept
@@ -161,6 +165,18 @@
  * with what it first got. A call that gets the signal again after it was
  * sent again is answered with that signal: nothing is sent twice. Fetch
  * bodies that are streams cannot be kept: such calls get the signal.
+ *
+ * With data-providers the sign-in dialog also has a button for each identity
+ * provider. Its flow runs in a popup window, so that the page stays as it is
+ * (held calls, typed text, scroll); a redirect would throw it all away, and
+ * a hidden frame cannot show the provider's sign-in page (providers refuse
+ * to be framed) nor keep its cookies (third-party cookies are blocked). The
+ * popup's last page, at the gate, posts {t:"in", u: user id} on the
+ * BroadcastChannel and closes; every tab takes it as a sign-in from another
+ * tab (below): the same user sends the held calls again, anyone else reloads
+ * the page. The click is the user's gesture, so popup blockers let the popup
+ * open; where one blocks it anyway, a note says so and the sign-in goes on in
+ * this tab as in mode redirect, back to this page, without the held calls.
  *
  * The warning reads the companion cookie authgate_exp (idle and lifetime
  * deadlines, Unix seconds) once a second, so every tab shows and hides it
@@ -182,13 +198,11 @@
  * it gets no new node at all.
  */
 (function (w) {
-  "use strict";
   var A = w.authgate;
   if (!A || A.keep) return;
   var d = w.document;
   var loc = w.location;
-  var tag = d.currentScript || d.querySelector("script[data-login-url]");
-  var data = (tag && tag.dataset) || {};
+  var data = A.data;
   var warn = +data.warnSeconds || 120;
   var user = data.user || "";
   var uid = data.userId;
@@ -198,6 +212,16 @@
   var kind = 0; // what the dialog shows: 0 none, 1 sign-in, 2 warning, 3 the lifetime's end
   var had, bye, seen, live, keptAt = 0, bc, root, dlg, status;
   var idle = +data.idleSeconds;
+  var pw = data.password != "off";
+  // The providers (data-providers, a JSON array of {name, label}). Their
+  // start endpoints are Prefix+"oidc/"+name+"/start", beside keepalive
+  // (Prefix+"keepalive"): a path on this origin, whatever the tag says.
+  var P;
+  try {
+    P = JSON.parse(data.providers);
+  } catch (e) {
+    P = [];
+  }
   var most = 0; // the most time left seen, in seconds: about the idle timeout
 
   function ui() {
@@ -205,11 +229,11 @@
       var host = d.createElement("authgate-ui");
       root = host.attachShadow({ mode: "open" });
       root.innerHTML = "<style>" +
-        "dialog{font:16px/1.5 system-ui,sans-serif;color:#1b1f24;background:#fff;border:0;border-radius:12px;padding:1.5rem;width:min(22rem,90vw);box-shadow:0 8px 32px #0006}" +
+        "dialog{font:16px/1.5 system-ui,sans-serif;color:#1b1f24;background:#fff;border:0;border-radius:12px;padding:1.5rem;width:min(22rem,90vw)}" +
         "dialog::backdrop{background:#0008}h2{margin:0 0 .5rem;font-size:1.25rem}" +
         "label{display:block;font-weight:600;margin-top:.75rem}" +
-        "input{display:block;box-sizing:border-box;width:100%;font:inherit;padding:.5rem;margin-top:.25rem;border:1px solid #6b7280;border-radius:6px}" +
-        "button{font:inherit;font-weight:600;padding:.5rem 1rem;margin:1rem .5rem 0 0;border:2px solid #1f5fbf;border-radius:6px;background:#fff;color:#1f5fbf;cursor:pointer}" +
+        "input{box-sizing:border-box;width:100%;font:inherit;padding:.5rem;margin-top:.25rem;border:1px solid #6b7280;border-radius:6px}" +
+        "button{font:inherit;font-weight:600;padding:.5rem 1rem;margin:1rem .5rem 0 0;border:2px solid #1f5fbf;border-radius:6px;background:#fff;color:#1f5fbf}" +
         "button:first-child{background:#1f5fbf;color:#fff}:focus-visible{outline:3px solid #1f5fbf;outline-offset:2px}" +
         "#e{color:#a4161a;font-weight:600;margin:0}p:empty{padding:0}" +
         "[role=status]{position:fixed;bottom:1rem;left:1rem;margin:0;padding:.5rem 1rem;border-radius:6px;background:#1b1f24;color:#fff;font:14px system-ui,sans-serif}" +
@@ -234,11 +258,8 @@
         }
       };
       dlg.onclick = function (e) {
-        var id = e.target.id;
-        if (id == "k") keep();
-        if (id == "o") out();
-        if (id == "i") signin("");
-        if (id == "c") done(0);
+        var f = { k: keep, o: out, i: signin, c: done }[e.target.id];
+        f && f();
       };
       (d.body || d.documentElement).appendChild(host);
     }
@@ -258,15 +279,34 @@
     dlg.querySelector("[autofocus],button").focus();
   }
 
-  // signin opens the sign-in dialog; reason is the signal's, if any.
+  // signin opens the sign-in dialog; reason is the signal's, if any. It
+  // offers the password form (unless data-password="off") and a button for
+  // each provider; their labels go in as text, never as markup.
   function signin(reason) {
     if (kind == 1) return;
     show(1, "<form><h2 id=t>Sign in again</h2><p id=m>" +
       (reason == "expired" ? "Your session expired. " : reason == "revoked" ? "You were signed out. " : "") +
-      "Sign in to carry on: your work is kept.</p>" +
-      "<p id=e role=alert></p><label>User name<input name=username autocomplete=username required" + (user ? "" : " autofocus") + "></label>" +
-      "<label>Password<input name=password type=password autocomplete=current-password required" + (user ? " autofocus" : "") + "></label>" +
-      "<div><button>Sign in</button><button type=button id=c>Cancel</button></div></form>");
+      "Sign in to carry on: your work is kept.</p><p id=e role=alert></p>" +
+      (pw ? "<label>User name<input name=username autocomplete=username required" + (user ? "" : " autofocus") + "></label>" +
+      "<label>Password<input name=password type=password autocomplete=current-password required" + (user ? " autofocus" : "") + "></label><div><button>Sign in</button>" : "<div>") +
+      "<button type=button id=c>Cancel</button></div></form>");
+    P.forEach(function (p) {
+      var b = d.createElement("button");
+      b.textContent = "Sign in with " + p.label;
+      // The provider's flow in a popup (see the top of this part).
+      b.onclick = function () {
+        var u = new URL("oidc/" + p.name + "/start", A.keepaliveURL) + "?return_to=" + encodeURIComponent(loc.pathname + loc.search);
+        var x = w.open(u + "&popup=1", "authgate", "popup");
+        if (x) {
+          x.opener = null; // the provider's pages cannot reach this one
+        } else {
+          status.textContent = "Pop-up blocked: signing in here.";
+          loc.assign(u);
+        }
+      };
+      dlg.append(b);
+    });
+    if (!pw) return;
     var f = dlg.firstChild;
     f.username.value = user;
     f.onsubmit = function (e) {

@@ -36,6 +36,10 @@ type appOptions struct {
 	lifetime time.Duration   // default the gate's
 	idle     time.Duration   // default idleTimeout
 	tls      bool            // serve https://localhost:<port>, with httptest's certificate
+	// providers are the gate's identity providers (Config.Providers), and
+	// noPassword turns the password form off (Config.NoPasswordSignIn).
+	providers  []authgate.Provider
+	noPassword bool
 }
 
 // testApp is a gate in front of small test pages and APIs, on
@@ -100,13 +104,15 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 		opts.idle = idleTimeout
 	}
 	a.gate, err = authgate.New(authgate.Config{
-		Store:       a.store,
-		IdleTimeout: opts.idle,
-		Signal:      opts.signal,
-		Lifetime:    opts.lifetime,
-		Hasher:      testkit.Hasher,
-		Logger:      slog.New(slog.DiscardHandler),
-		Now:         a.now,
+		Store:            a.store,
+		IdleTimeout:      opts.idle,
+		Signal:           opts.signal,
+		Lifetime:         opts.lifetime,
+		Hasher:           testkit.Hasher,
+		Logger:           slog.New(slog.DiscardHandler),
+		Now:              a.now,
+		Providers:        opts.providers,
+		NoPasswordSignIn: opts.noPassword,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/authgate/authgate/internal/oidctest"
 )
 
 // browser is the one Chromium process of the test binary. It starts on the
@@ -33,10 +35,12 @@ type browser struct {
 // only TestMain and newTab touch it.
 var shared browser
 
-// TestMain runs the tests and then stops the shared browser, if one started.
+// TestMain runs the tests and then stops the shared browser, if one
+// started, and removes the test OpenID provider's build, if one was made.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	shared.close()
+	oidctest.RemoveBinary()
 	os.Exit(code)
 }
 
