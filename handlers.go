@@ -18,6 +18,7 @@ const maxLoginBody = 8 << 10
 //	POST LoginPath              sign in (a form, or JSON)
 //	POST LogoutPath             sign out
 //	POST Prefix+"keepalive"     extend the session; 204 or the login signal
+//	GET  Prefix+"session"       who is signed in: 200 {"user_id", "user_name"}, or Require's answer
 //	GET  Prefix+"client.js"     the client script (also at the hashed URL of ScriptTag)
 //
 // Mount it on those paths, for example with net/http's ServeMux:
@@ -36,6 +37,8 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.serveLogout(w, r)
 	case p == g.keepPath:
 		g.serveKeepalive(w, r)
+	case p == g.cfg.Prefix+"session":
+		g.serveSession(w, r)
 	case p == g.scriptPath:
 		g.serveScript(w, r, true)
 	case p == g.cfg.Prefix+"client.js":
