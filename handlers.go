@@ -18,7 +18,7 @@ const maxLoginBody = 8 << 10
 //	POST LoginPath              sign in (a form, or JSON)
 //	POST LogoutPath             sign out
 //	POST Prefix+"keepalive"     extend the session; 204 or the login signal
-//	GET  Prefix+"session"       who is signed in: 200 {"user_id", "user_name"}, or Require's answer
+//	GET  Prefix+"session"       who is signed in: 200 {"user_id", "user_name", "login"}, or Require's answer
 //	GET  Prefix+"client.js"     the client script (also at the hashed URL of ScriptTag)
 //
 // Mount it on those paths, for example with net/http's ServeMux:

@@ -10,13 +10,15 @@ import (
 type sessionInfo struct {
 	UserID   string `json:"user_id"`
 	UserName string `json:"user_name"`
+	Login    string `json:"login"`
 }
 
 // serveSession tells the client script who is signed in, for a page whose
 // tag has no data-user-id (one a proxy inserted, or the app wrote by
 // hand). It decides as [Gate.Require] does: a signed-in request gets 200
-// with the user's id and display name; anyone else gets Require's answer
-// for their kind.
+// with the user's id, display name and login (for the dialog's login
+// field; empty when the store cannot tell, as in [Gate.ScriptTag]);
+// anyone else gets Require's answer for their kind.
 func (g *Gate) serveSession(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w, "GET, HEAD")
@@ -41,7 +43,11 @@ func (g *Gate) serveSession(w http.ResponseWriter, r *http.Request) {
 	if res.id.Method == MethodSession {
 		g.setCompanion(w, r, &res.session, res.companion)
 	}
-	body, _ := json.Marshal(sessionInfo{UserID: res.id.UserID, UserName: res.id.UserName}) // strings only: never fails
+	info := sessionInfo{UserID: res.id.UserID, UserName: res.id.UserName}
+	if u, err := g.store.User(r.Context(), res.id.UserID); err == nil {
+		info.Login = u.Login
+	}
+	body, _ := json.Marshal(info) // strings only: never fails
 	body = append(body, '\n')
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")

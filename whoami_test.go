@@ -10,7 +10,7 @@ import (
 )
 
 // TestSessionEndpoint: GET /.authgate/session tells a signed-in caller
-// (session or API key) who it is, with no-store and the companion cookie;
+// (session or API key) who it is (id, display name, login), with no-store and the companion cookie;
 // anyone else gets Require's answer for their kind, a store failure 503,
 // and other methods 405. HEAD answers the headers only.
 func TestSessionEndpoint(t *testing.T) {
@@ -21,14 +21,15 @@ func TestSessionEndpoint(t *testing.T) {
 	type info struct {
 		UserID   string `json:"user_id"`
 		UserName string `json:"user_name"`
+		Login    string `json:"login"`
 	}
 	for _, tt := range []struct {
 		name string
 		req  *http.Request
 		want info
 	}{
-		{"session", withSession(kindReq("GET", "/.authgate/session", authgate.KindScript, nil), tok), info{testUserID, testName}},
-		{"API key", newReq("GET", "/.authgate/session", "Authorization", basicAuth(keyID, secret)), info{testUserID, ""}},
+		{"session", withSession(kindReq("GET", "/.authgate/session", authgate.KindScript, nil), tok), info{testUserID, testName, testLogin}},
+		{"API key", newReq("GET", "/.authgate/session", "Authorization", basicAuth(keyID, secret)), info{testUserID, "", testLogin}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := e.do(tt.req)

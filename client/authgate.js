@@ -274,7 +274,7 @@
       var n = f.username.value;
       var say = function (s) {
         f.password.focus();
-        f.children[2].textContent = s;
+        f.children[2].textContent = s || "Connection problem. Try again.";
       };
       var body = JSON.stringify({ username: n, password: f.password.value, return_to: loc.pathname + loc.search });
       f.password.value = ""; // from here on the password is only in the request
@@ -294,11 +294,10 @@
             done(1);
           });
         }
-        say(r.status == 401 ? "Wrong user name or password." : r.status == 429 ?
-          "Too many attempts. Wait " + r.headers.get("Retry-After") + " seconds and try again." :
-          "Connection problem. Try again.");
+        say(r.status == 401 ? "Wrong user name or password." : r.status == 429 &&
+          "Too many attempts. Wait " + r.headers.get("Retry-After") + " seconds and try again.");
       }, function () {
-        say("Connection problem. Try again.");
+        say();
       });
     };
   }
@@ -570,4 +569,12 @@
   A.keep = keep;
   tick();
   setInterval(tick, 1e3);
+  // A tag without data-user-id (a static one, or one a proxy inserted):
+  // while the session lives, ask the gate whose it is.
+  live && !uid && cf(new URL("session", A.keepaliveURL)).then(function (r) {
+    return r.json();
+  }).then(function (j) {
+    uid = j.user_id;
+    user = user || j.login;
+  }, Object);
 })(window);
