@@ -151,14 +151,42 @@ func forwardSignIn(ctx context.Context, base, dir string) (string, error) {
 	return signIn(ctx, base+"/login", url.Values{"username": {"admin"}, "password": {string(pw[1])}})
 }
 
-// startNginx runs one nginx process with three servers: on ports[0] the
-// upstream alone, on ports[1] the printed authgate config, on ports[2]
-// auth_request to oauth2-proxy at o2p. The app's location is the same in
-// all three (proxy_pass to the upstream's URL, HTTP/1.1).
+// startNginx runs one nginx process with the config of [nginxConf].
 func startNginx(ctx context.Context, bin, dir, upstream string, ports []string, printed, o2p string) (int, error) {
+	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(nginxConf(dir, upstream, ports, printed, o2p)), 0o600); err != nil {
+		return 0, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr", "-g", "daemon off; master_process off;")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	go func() { _ = cmd.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for _, p := range ports {
+		for {
+			c, err := net.Dial("tcp", "127.0.0.1:"+p)
+			if err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				return 0, fmt.Errorf("not listening on %s within 20s", p)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return cmd.Process.Pid, nil
+}
+
+// nginxConf is a whole nginx config, its files in dir, with three servers:
+// on ports[0] the upstream alone, on ports[1] the printed authgate config,
+// on ports[2] auth_request to oauth2-proxy at o2p. The app's location is
+// the same in all three (proxy_pass to the upstream's URL, HTTP/1.1).
+func nginxConf(dir, upstream string, ports []string, printed, o2p string) string {
 	user := ""
 	if os.Geteuid() == 0 {
-		user = "user root;\n"
+		user = "user root;\n" // else the worker runs as nobody, who cannot read dir
 	}
 	app := `proxy_http_version 1.1;
         proxy_set_header Connection "";
@@ -166,7 +194,7 @@ func startNginx(ctx context.Context, bin, dir, upstream string, ports []string, 
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_pass ` + upstream + `;`
-	conf := fmt.Sprintf(`%[1]spid %[2]s/nginx.pid;
+	return fmt.Sprintf(`%[1]spid %[2]s/nginx.pid;
 error_log stderr error;
 events { worker_connections 1024; }
 http {
@@ -211,28 +239,4 @@ http {
     }
 }
 `, user, dir, ports[0], app, printed, o2p, ports[2])
-	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o600); err != nil {
-		return 0, err
-	}
-	cmd := exec.CommandContext(ctx, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr", "-g", "daemon off; master_process off;")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	go func() { _ = cmd.Wait() }()
-	deadline := time.Now().Add(20 * time.Second)
-	for _, p := range ports {
-		for {
-			c, err := net.Dial("tcp", "127.0.0.1:"+p)
-			if err == nil {
-				c.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				return 0, fmt.Errorf("not listening on %s within 20s", p)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	return cmd.Process.Pid, nil
 }
