@@ -31,8 +31,9 @@ const (
 	// with no body, and the config sends the request on to [DenyPath].
 	NginxCheckPath = "/.authgate-forward/nginx"
 	// DenyPath answers with the gate's full answer to a request the check
-	// refused (nginx's error_page 401). Should the request be allowed by
-	// then, it gets 503 with Retry-After: 1, never an empty page.
+	// refused (nginx's error_page 401): the one the check sealed in
+	// [HeaderAnswer], or else the gate's answer now. Should the request be
+	// allowed by then, it gets 503 with Retry-After: 1, never an empty page.
 	DenyPath = "/.authgate-forward/deny"
 	// EnvoyPrefix is the path_prefix of Envoy's HTTP ext_authz: Envoy
 	// sends the original method and appends the original path and query,
