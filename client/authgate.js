@@ -143,8 +143,10 @@
  *
  *   data-user           the signed-in user's login, filled into the dialog
  *   data-user-id        the user's id: held calls are sent again only after a
- *                       sign-in as this very user; without it, or as anyone
- *                       else, the page reloads instead
+ *                       sign-in as this very user; as anyone else, the page
+ *                       reloads instead. Without it, the script asks the
+ *                       gate (GET /.authgate/session, beside keepalive) while
+ *                       the session lives, and reloads until it knows
  *   data-idle-seconds   the gate's idle timeout (Gate.ScriptTag writes it)
  *   data-warn-seconds   warn this long before the deadline (default 120), but
  *                       never for more than a quarter of the idle timeout
@@ -274,7 +276,7 @@
       var n = f.username.value;
       var say = function (s) {
         f.password.focus();
-        f.children[2].textContent = s || "Connection problem. Try again.";
+        f.children[2].textContent = s;
       };
       var body = JSON.stringify({ username: n, password: f.password.value, return_to: loc.pathname + loc.search });
       f.password.value = ""; // from here on the password is only in the request
@@ -294,10 +296,11 @@
             done(1);
           });
         }
-        say(r.status == 401 ? "Wrong user name or password." : r.status == 429 &&
-          "Too many attempts. Wait " + r.headers.get("Retry-After") + " seconds and try again.");
+        say(r.status == 401 ? "Wrong user name or password." : r.status == 429 ?
+          "Too many attempts. Wait " + r.headers.get("Retry-After") + " seconds and try again." :
+          "Connection problem. Try again.");
       }, function () {
-        say();
+        say("Connection problem. Try again.");
       });
     };
   }
