@@ -23,3 +23,9 @@ var (
 func loginTemplate() *template.Template {
 	return template.Must(template.New("login.html").Parse(loginPage))
 }
+
+// providerPage is the page of a provider's endpoints: the popup's "signed
+// in" page and the error page of a sign-in that did not finish.
+//
+//go:embed templates/provider.html
+var providerPage string

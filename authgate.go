@@ -67,6 +67,16 @@ type Config struct {
 	// field empty, every field set) and refuses one that fails.
 	LoginTemplate *template.Template
 
+	// Providers are identity providers users may sign in with, beside the
+	// password form (or instead of it, with NoPasswordSignIn). Package
+	// [github.com/authgate/authgate/oidc] makes OpenID Connect ones. See
+	// [Provider].
+	Providers []Provider
+	// NoPasswordSignIn turns off the password form: the login page offers
+	// only the Providers, and a sign-in posted to LoginPath gets 403. It
+	// needs at least one provider.
+	NoPasswordSignIn bool
+
 	// Signal is what a script call receives when it needs a login.
 	// Default [Signal401].
 	Signal Signal
@@ -123,8 +133,13 @@ type Gate struct {
 	keepPath   string       // path of the keepalive endpoint
 	scriptPath string       // content-hashed path of the client script
 	loginTmpl  *template.Template
-	touches    sync.Map // session Hash or key id -> unix nanos of the last touch claim
-	claims     atomic.Uint64
+	// providers and providerInfo are Config.Providers and their names and
+	// labels, read once.
+	providers     []Provider
+	providerInfo  []ProviderInfo
+	providersJSON string   // data-providers of ScriptTag
+	touches       sync.Map // session Hash or key id -> unix nanos of the last touch claim
+	claims        atomic.Uint64
 
 	plainHTTPLogged sync.Once // the plain-http warning is logged once
 }
@@ -204,6 +219,13 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	infos, err := checkProviders(cfg.Providers, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.NoPasswordSignIn && len(infos) == 0 {
+		return nil, errors.New("authgate: NoPasswordSignIn needs at least one of Config.Providers")
+	}
 	dummy, err := cfg.Hasher.Hash("authgate dummy password for unknown users")
 	if err != nil {
 		return nil, fmt.Errorf("authgate: hashing the dummy password: %w", err)
@@ -217,6 +239,10 @@ func New(cfg Config) (*Gate, error) {
 		dummyHash: dummy,
 		script:    newClientScript(),
 		keepPath:  cfg.Prefix + "keepalive",
+
+		providers:     cfg.Providers,
+		providerInfo:  infos,
+		providersJSON: providersJSON(cfg.Prefix, infos),
 	}
 	g.scriptPath = cfg.Prefix + "client." + g.script.tag + ".js"
 	g.loginTmpl = loginTemplate()

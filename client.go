@@ -81,7 +81,10 @@ type ClientOptions struct {
 // ScriptTag returns the <script> tag that loads the client script into a
 // page served to r: its content-hashed URL (served by [Gate.ServeHTTP] with
 // a year-long cache, so a new release gets a new URL), its integrity hash,
-// the gate's paths and opts, as data- attributes. It fills
+// the gate's paths, its providers (data-providers, a JSON array of
+// {"name","label","url"} with url the provider's start endpoint; absent
+// without [Config.Providers]; data-password="off" with
+// [Config.NoPasswordSignIn]) and opts, as data- attributes. It fills
 // [ClientOptions.User] and [ClientOptions.UserID] from the [Identity] the
 // gate put in r's context (see [Gate.Require] and [Gate.Identify]), so that
 // the sign-in dialog knows who was signed in; it reads the user's login name
@@ -130,6 +133,14 @@ func (g *Gate) ScriptTag(r *http.Request, opts ClientOptions) template.HTML {
 	}
 	if opts.ExtendOnActivity {
 		b.WriteString(` data-extend-on-activity="true"`)
+	}
+	if g.providersJSON != "" {
+		b.WriteString(` data-providers="`)
+		b.WriteString(template.HTMLEscapeString(g.providersJSON))
+		b.WriteString(`"`)
+	}
+	if g.cfg.NoPasswordSignIn {
+		b.WriteString(` data-password="off"`)
 	}
 	if opts.User != "" {
 		b.WriteString(` data-user="`)

@@ -43,6 +43,7 @@ var docBlockImports = map[string]string{
 	"sqlitestore": "github.com/authgate/authgate/sqlitestore",
 	"redisstore":  "github.com/authgate/authgate/redisstore",
 	"storetest":   "github.com/authgate/authgate/storetest",
+	"oidc":        "github.com/authgate/authgate/oidc",
 	"context":     "context",
 	"errors":      "errors",
 	"fmt":         "fmt",

@@ -20,6 +20,8 @@ const maxLoginBody = 8 << 10
 //	POST Prefix+"keepalive"     extend the session; 204 or the login signal
 //	GET  Prefix+"session"       who is signed in: 200 {"user_id", "user_name", "login"}, or Require's answer
 //	GET  Prefix+"client.js"     the client script (also at the hashed URL of ScriptTag)
+//	GET  Prefix+"oidc/NAME/start", Prefix+"oidc/NAME/callback"
+//	                            sign in with Config.Providers (see [Provider])
 //
 // Mount it on those paths, for example with net/http's ServeMux:
 //
@@ -44,6 +46,10 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == g.cfg.Prefix+"client.js":
 		g.serveScript(w, r, false)
 	default:
+		if p, ep, ok := g.providerEndpoint(r.URL.Path); ok {
+			g.serveProvider(w, r, p, ep)
+			return
+		}
 		http.NotFound(w, r)
 	}
 }
@@ -126,6 +132,11 @@ func (g *Gate) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	asJSON := g.wantsJSON(r)
+	if g.cfg.NoPasswordSignIn {
+		w.Header().Set("Cache-Control", "no-store")
+		writeProblem(w, http.StatusForbidden, ProblemNoPassword, "Password sign-in is turned off", "", "")
+		return
+	}
 	req, status, err := readLogin(w, r)
 	if err != nil {
 		badRequest(w, status, err.Error())

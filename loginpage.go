@@ -17,6 +17,8 @@ func (g *Gate) renderLogin(w http.ResponseWriter, r *http.Request, v loginView, 
 		g.loginReason(r, &v)
 	}
 	v.PlainHTTP = g.plainHTTPNotice(r)
+	v.Providers = g.providerLinks(v.ReturnTo)
+	v.NoPassword = g.cfg.NoPasswordSignIn
 	v.Status = status
 	var buf bytes.Buffer
 	if err := g.loginTmpl.Execute(&buf, v); err != nil {

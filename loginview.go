@@ -52,6 +52,14 @@ type LoginPage struct {
 	// Compact is set for the compact variant (LoginPath?compact=1), made
 	// to sit in a small frame.
 	Compact bool
+
+	// Providers are the identity providers to offer (see
+	// [Config.Providers]), each a link to its start endpoint that comes
+	// back to ReturnTo; nil when there are none.
+	Providers []ProviderLink
+	// NoPassword is set when the configuration has no password sign-in
+	// ([Config.NoPasswordSignIn]): show no form, only the Providers.
+	NoPassword bool
 }
 
 // LoginReason says why the login page is shown; see [LoginPage].
@@ -117,6 +125,8 @@ func checkLoginTemplate(t *template.Template, action string) error {
 			Reason: LoginIdle, ReasonText: "Your session expired.", Limit: time.Minute, SignedInAs: "Ada",
 			Error: "Wrong user name or password.", Status: http.StatusUnauthorized,
 			PlainHTTP: plainHTTPWarning, Compact: true,
+			Providers:  []ProviderLink{{Name: "sso", Label: "Example SSO", URL: "/.authgate/oidc/sso/start?return_to=%2Fnotes"}},
+			NoPassword: true,
 		},
 	}
 	for _, v := range samples {

@@ -26,8 +26,10 @@ import (
 	"time"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/oidctest"
 	"github.com/authgate/authgate/internal/testkit"
 	"github.com/authgate/authgate/memstore"
+	"github.com/authgate/authgate/oidc"
 )
 
 // protocolDoc is the document this file checks.
@@ -144,6 +146,24 @@ func newProtocolGate(t *testing.T, attrs map[string]string) *protocolGate {
 	}
 	cfg.NoUserAgentRule = attrs["NoUserAgentRule"] == "true"
 	cfg.InsecureCookies = attrs["InsecureCookies"] == "true"
+	issuer := ""
+	switch attrs["oidc"] {
+	case "":
+	case "up":
+		issuer = oidctest.Start(t, oidctest.Options{}).Issuer
+	case "down":
+		issuer = "http://127.0.0.1:9" // nothing listens on the discard port
+	default:
+		t.Fatalf("oidc=%q", attrs["oidc"])
+	}
+	if issuer != "" {
+		p, err := oidc.New(oidc.Config{Name: "sso", Label: "Example SSO", Issuer: issuer,
+			ClientID: "authgate", ClientSecret: "not-used", Key: []byte(strings.Repeat("k", 32))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Providers = []authgate.Provider{p}
+	}
 	gate, err := authgate.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -375,7 +395,7 @@ func runHTTPBlocks(t *testing.T, file string) {
 		t.Run(b.where, func(t *testing.T) {
 			for k := range b.attrs {
 				switch k {
-				case "signal", "store", "tries", "NoUserAgentRule", "InsecureCookies":
+				case "signal", "store", "tries", "NoUserAgentRule", "InsecureCookies", "oidc":
 				default:
 					t.Fatalf("%s: unknown block setting %q", b.where, k)
 				}

@@ -32,6 +32,9 @@ const (
 	ProblemBadRequest = "urn:authgate:bad-request"
 	// ProblemInvalidCredentials answers a refused sign-in sent as JSON: 401.
 	ProblemInvalidCredentials = "urn:authgate:invalid-credentials"
+	// ProblemNoPassword answers a password sign-in when
+	// [Config.NoPasswordSignIn] is set: 403.
+	ProblemNoPassword = "urn:authgate:no-password-sign-in"
 )
 
 // loginURL returns the login page's URL with return_to when there is one.

@@ -162,3 +162,19 @@ type Store interface {
 	KeyStore
 	UserStore
 }
+
+// IdentityStore links users to their accounts at identity providers: an
+// issuer URL and the subject the issuer names the user by (the ID token's
+// iss and sub) map to one user id. Package
+// [github.com/authgate/authgate/oidc] needs it of [Config.Store]; the four
+// stores of this module implement it, and
+// [github.com/authgate/authgate/storetest.Run] checks it when a store does.
+// A store may limit issuer and subject to 255 bytes each.
+type IdentityStore interface {
+	// LinkIdentity links issuer and subject to userID; ErrDuplicate if
+	// that pair is already linked, to this user or another.
+	LinkIdentity(ctx context.Context, issuer, subject, userID string) error
+	// IdentityUser returns the user id linked to issuer and subject, or
+	// ErrNotFound.
+	IdentityUser(ctx context.Context, issuer, subject string) (string, error)
+}

@@ -6,17 +6,42 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"sync"
 	"testing"
 	"time"
 )
 
-// setup returns every contender, with a redis-server of its own when one
-// is on PATH, all closed when tb ends.
+// pg is the PostgreSQL server that the package's tests and benchmarks
+// share: initdb and a start take seconds. TestMain stops it.
+var pg struct {
+	once sync.Once
+	srv  *PostgresServer
+	err  error
+}
+
+// sharedPostgres starts the shared server on its first call.
+func sharedPostgres() (*PostgresServer, error) {
+	pg.once.Do(func() { pg.srv, pg.err = StartPostgres() })
+	return pg.srv, pg.err
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if pg.srv != nil {
+		_ = pg.srv.Close()
+	}
+	os.Exit(code)
+}
+
+// setup returns every contender, with a redis-server of its own and the
+// shared PostgreSQL server when they are installed, all closed when tb
+// ends.
 func setup(tb testing.TB) []Contender {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
-	addr := ""
+	var servers Servers
 	srv, err := StartRedis(ctx, dir)
 	switch {
 	case errors.Is(err, ErrNoRedis):
@@ -25,9 +50,18 @@ func setup(tb testing.TB) []Contender {
 		tb.Fatal(err)
 	default:
 		tb.Cleanup(func() { _ = srv.Close() })
-		addr = srv.Addr
+		servers.Redis = srv.Addr
 	}
-	cs, err := Contenders(ctx, dir, addr)
+	ps, err := sharedPostgres()
+	switch {
+	case errors.Is(err, ErrNoPostgres):
+		tb.Log("PostgreSQL is not installed: no PostgreSQL rows")
+	case err != nil:
+		tb.Fatal(err)
+	default:
+		servers.Postgres = ps.URL
+	}
+	cs, err := Contenders(ctx, dir, servers)
 	if err != nil {
 		tb.Fatal(err)
 	}

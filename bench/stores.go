@@ -10,17 +10,30 @@ import (
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/memstore"
+	"github.com/authgate/authgate/pgstore"
 	"github.com/authgate/authgate/redisstore"
 	"github.com/authgate/authgate/sqlitestore"
 )
 
 // Store kinds that OpenStore knows.
 const (
-	StoreMemory       = "memory"
-	StoreSQLite       = "sqlite"
-	StoreRedis        = "redis"         // with client-side caching, the default
-	StoreRedisNoCache = "redis-nocache" // every read a round trip
+	StoreMemory          = "memory"
+	StoreSQLite          = "sqlite"
+	StoreRedis           = "redis"            // with client-side caching, the default
+	StoreRedisNoCache    = "redis-nocache"    // every read a round trip
+	StorePostgres        = "postgres"         // with pgstore's read cache, the default
+	StorePostgresNoCache = "postgres-nocache" // every read a query
 )
+
+// Servers are the database servers of the stores that need one. A store
+// whose server is empty is left out of Contenders, and OpenStore refuses
+// it.
+type Servers struct {
+	// Redis is a Redis server's host:port.
+	Redis string
+	// Postgres is a PostgreSQL connection URL.
+	Postgres string
+}
 
 // Stores is an authgate store opened for a benchmark.
 type Stores struct {
@@ -35,8 +48,9 @@ type Stores struct {
 }
 
 // OpenStore opens an authgate store of the given kind: SQLite in a new file
-// in dir, Redis on the server at redisAddr under a prefix of its own.
-func OpenStore(ctx context.Context, kind, dir, redisAddr string) (Stores, error) {
+// in dir, Redis on srv.Redis under a prefix of its own, PostgreSQL on
+// srv.Postgres.
+func OpenStore(ctx context.Context, kind, dir string, srv Servers) (Stores, error) {
 	switch kind {
 	case StoreMemory:
 		st := memstore.New()
@@ -48,17 +62,22 @@ func OpenStore(ctx context.Context, kind, dir, redisAddr string) (Stores, error)
 		}
 		return Stores{Serve: st, Signer: st, Close: st.Close}, nil
 	case StoreRedis, StoreRedisNoCache:
-		if redisAddr == "" {
+		if srv.Redis == "" {
 			return Stores{}, ErrNoRedis
 		}
-		return OpenRedis(ctx, redisAddr, "b"+randomHex(4)+":", kind == StoreRedisNoCache)
+		return OpenRedis(ctx, redisstore.Options{Addrs: []string{srv.Redis}, Prefix: "b" + randomHex(4) + ":", NoCache: kind == StoreRedisNoCache})
+	case StorePostgres, StorePostgresNoCache:
+		if srv.Postgres == "" {
+			return Stores{}, ErrNoPostgres
+		}
+		return OpenPostgres(ctx, srv.Postgres, pgstore.Options{NoCache: kind == StorePostgresNoCache})
 	}
 	return Stores{}, fmt.Errorf("unknown store %q", kind)
 }
 
 // NewGateOn returns the authgate contender "authgate-<kind>".
-func NewGateOn(ctx context.Context, kind, dir, redisAddr string) (*Gate, error) {
-	st, err := OpenStore(ctx, kind, dir, redisAddr)
+func NewGateOn(ctx context.Context, kind, dir string, srv Servers) (*Gate, error) {
+	st, err := OpenStore(ctx, kind, dir, srv)
 	if err != nil {
 		return nil, err
 	}
@@ -70,12 +89,16 @@ func NewGateOn(ctx context.Context, kind, dir, redisAddr string) (*Gate, error) 
 }
 
 // Contenders returns every contender: the bare handler, authgate on each
-// store (on Redis only when redisAddr is not empty), scs on its memstore
-// and on SQLite, and gorilla's CookieStore. SQLite files go in dir.
-func Contenders(ctx context.Context, dir, redisAddr string) ([]Contender, error) {
+// store (on Redis and PostgreSQL only when srv has their server), scs on
+// its memstore and on SQLite, and gorilla's CookieStore. SQLite files go
+// in dir.
+func Contenders(ctx context.Context, dir string, srv Servers) ([]Contender, error) {
 	kinds := []string{StoreMemory, StoreSQLite}
-	if redisAddr != "" {
+	if srv.Redis != "" {
 		kinds = append(kinds, StoreRedis, StoreRedisNoCache)
+	}
+	if srv.Postgres != "" {
+		kinds = append(kinds, StorePostgres, StorePostgresNoCache)
 	}
 	out := []Contender{Bare{}}
 	fail := func(err error) ([]Contender, error) {
@@ -85,7 +108,7 @@ func Contenders(ctx context.Context, dir, redisAddr string) ([]Contender, error)
 		return nil, err
 	}
 	for _, k := range kinds {
-		g, err := NewGateOn(ctx, k, dir, redisAddr)
+		g, err := NewGateOn(ctx, k, dir, srv)
 		if err != nil {
 			return fail(fmt.Errorf("opening the %s store: %w", k, err))
 		}
@@ -106,11 +129,9 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// OpenRedis opens two Redis stores over the keys under prefix on the
-// server at addr: Serve, with client-side caching unless noCache, and
-// Signer, a second client standing for another instance of the app.
-func OpenRedis(ctx context.Context, addr, prefix string, noCache bool) (Stores, error) {
-	opts := redisstore.Options{Addrs: []string{addr}, Prefix: prefix, NoCache: noCache}
+// OpenRedis opens two Redis stores with opts: Serve, the one measured,
+// and Signer, a second client standing for another instance of the app.
+func OpenRedis(ctx context.Context, opts redisstore.Options) (Stores, error) {
 	st, err := redisstore.New(ctx, opts)
 	if err != nil {
 		return Stores{}, err

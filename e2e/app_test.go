@@ -35,6 +35,7 @@ type appOptions struct {
 	signal   authgate.Signal // default Signal401
 	lifetime time.Duration   // default the gate's
 	idle     time.Duration   // default idleTimeout
+	tls      bool            // serve https://localhost:<port>, with httptest's certificate
 }
 
 // testApp is a gate in front of small test pages and APIs, on
@@ -61,6 +62,7 @@ type testApp struct {
 	noteCalls   atomic.Int32  // requests for POST /api/notes
 	fakeSignals atomic.Int32  // POST /api/notes answers this many with a login signal of its own
 	stolen      atomic.Int32  // requests that reached the second origin's /steal
+	echoes      echoBook      // the headers of requests for /open/echo
 }
 
 // flakyStore is a memstore whose session lookups fail while down is set, to
@@ -109,8 +111,13 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.srv = httptest.NewServer(a.routes())
-	a.base = "http://localhost:" + port(a.srv)
+	if opts.tls {
+		a.srv = httptest.NewTLSServer(a.routes())
+		a.base = "https://localhost:" + port(a.srv)
+	} else {
+		a.srv = httptest.NewServer(a.routes())
+		a.base = "http://localhost:" + port(a.srv)
+	}
 	a.other = httptest.NewServer(a.otherRoutes())
 	a.otherSite = "http://127.0.0.1:" + port(a.other)
 	a.otherOrigin = "http://localhost:" + port(a.other)
@@ -195,6 +202,7 @@ func (a *testApp) routes() http.Handler {
 		w.Header().Set("Www-Authenticate", `Basic realm="control"`)
 		w.WriteHeader(http.StatusUnauthorized)
 	})
+	mux.HandleFunc("/open/echo", a.echo)
 	mux.HandleFunc("GET /open/stream", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "first\n")

@@ -110,8 +110,11 @@ type tab struct {
 }
 
 // waitTimeout bounds every wait in a tab. Nothing here should take more than
-// a fraction of it; it only turns a hang into a failure.
-const waitTimeout = 20 * time.Second
+// a fraction of it; it only turns a hang into a failure, and it is long
+// because a machine running many browsers and servers at once is slow
+// (every wait is for something that must happen, so a passing run never
+// waits it out).
+const waitTimeout = 60 * time.Second
 
 // newTab opens a tab in a new browser context. Every request it makes is
 // paused by the Fetch domain so that auth challenges are seen and counted;

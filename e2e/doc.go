@@ -20,5 +20,14 @@
 // makes the run write docs/login.png, docs/demo.png and the steps of the
 // sign-in-in-place flow, docs/flow-1-warning.png to docs/flow-4-notice.png.
 //
+// TestEngines runs the core scenarios once more in each of three engines:
+// they are written once, in JavaScript (engines/scenarios.mjs), and driven
+// through a small adapter per engine (engines/<name>.mjs): Chromium and
+// Debian's firefox-esr by puppeteer-core (over the DevTools protocol and
+// WebDriver BiDi), WebKitGTK's MiniBrowser by selenium-webdriver under
+// Xvfb. Each scenario is a subtest, TestEngines/<engine>/<scenario>; an
+// engine that is missing skips unless AUTHGATE_REQUIRE names it ("browser"
+// for Chromium, "firefox", "webkit").
+//
 // The package has no code of its own; everything is in its tests.
 package e2e

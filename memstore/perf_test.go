@@ -82,6 +82,7 @@ func TestBytesPerSession(t *testing.T) {
 		t.Errorf("%.0f bytes per session, want at most 256", per)
 	}
 	runtime.KeepAlive(s)
+	runtime.KeepAlive(ids) // else collected before the second reading
 }
 
 func TestPurgeExpired(t *testing.T) {
@@ -102,7 +103,7 @@ func TestPurgeExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.sessMu.RLock()
-	n := len(s.sessions)
+	n := s.sessions.len()
 	s.sessMu.RUnlock()
 	if n != 1 {
 		t.Errorf("%d sessions held after the purge, want only the live one", n)

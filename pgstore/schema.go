@@ -84,6 +84,15 @@ CREATE TRIGGER authgate_sessions_changed AFTER UPDATE OR DELETE ON authgate_sess
 CREATE TRIGGER authgate_api_keys_changed AFTER UPDATE OR DELETE ON authgate_api_keys
 	FOR EACH ROW EXECUTE FUNCTION authgate_notify();
 `,
+	// 2: links from identity providers' accounts to users.
+	`
+CREATE TABLE authgate_identities (
+	issuer  bytea NOT NULL,
+	subject bytea NOT NULL,
+	user_id bytea NOT NULL,
+	PRIMARY KEY (issuer, subject)
+);
+`,
 }
 
 // migrate brings the schema up to date in one transaction that holds an

@@ -28,6 +28,13 @@ const (
 	MethodKey     = "key"     // an API key over HTTP Basic
 )
 
+// The values of [HeaderMethod] as header values, shared by every request:
+// nothing writes into a header's values in place.
+var (
+	methodSession = []string{MethodSession}
+	methodKey     = []string{MethodKey}
+)
+
 // spoofPrefix is the start of every header name the gate owns, lower-cased
 // with "_" read as "-".
 const spoofPrefix = "x-authgate-"
@@ -110,22 +117,19 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	p.setForwarded(pr)
 	stripGateCookies(pr.Out.Header)
 	if id, ok := authgate.FromContext(pr.In.Context()); ok {
-		// The three values share one array: one allocation, not three.
-		vals := make([]string, 3)
 		h := pr.Out.Header
-		vals[0] = id.UserID
-		h[HeaderUserID] = vals[0:1:1]
-		if login := p.logins.login(pr.In.Context(), id.UserID); login != "" {
-			vals[1] = login
-			h[HeaderUser] = vals[1:2:2]
+		if e := p.logins.entry(pr.In.Context(), id.UserID); e != nil && e.vals[1] != "" {
+			h[HeaderUserID] = e.id()
+			h[HeaderUser] = e.login()
+		} else {
+			h[HeaderUserID] = []string{id.UserID}
 		}
 		if id.Method == authgate.MethodAPIKey {
-			vals[2] = MethodKey
+			h[HeaderMethod] = methodKey[:1:1]
 			delete(h, "Authorization") // the key's secret stays with the gate
 		} else {
-			vals[2] = MethodSession
+			h[HeaderMethod] = methodSession[:1:1]
 		}
-		h[HeaderMethod] = vals[2:3:3]
 	}
 	if p.wantsScript(pr.In) {
 		// Pages come unencoded, so that the script tag can go in as they

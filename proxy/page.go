@@ -30,7 +30,7 @@ func (p *Proxy) wantsScript(r *http.Request) bool {
 // passes unchanged.
 func (p *Proxy) modifyResponse(resp *http.Response) error {
 	in := resp.Request
-	if !p.wantsScript(in) || !isHTML(resp) {
+	if !isHTML(resp) || !p.wantsScript(in) {
 		return nil
 	}
 	body := resp.Body
@@ -77,7 +77,13 @@ func isHTML(resp *http.Response) bool {
 	case http.StatusNoContent, http.StatusNotModified:
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	ct := resp.Header.Get("Content-Type")
+	// Most answers through a proxy are not pages: those whose type cannot
+	// be text/html are told apart without parsing it.
+	if t := strings.TrimSpace(ct); len(t) < len("text/html") || !strings.EqualFold(t[:len("text/html")], "text/html") {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == "text/html"
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/redistest"
@@ -130,6 +131,126 @@ func TestCacheSavesRoundTrips(t *testing.T) {
 			}
 			if got := hmgetCalls(t, srv) - before; got != tt.want {
 				t.Errorf("%d reads reached Redis %d times, want %d", reads, got, tt.want)
+			}
+		})
+	}
+}
+
+// fakeClock is a clock that tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// TestWorkingSetStaysCached reads a few sessions over and over, through
+// 80 minutes on the store's clock, while the store reads thousands of other
+// sessions, and checks that after the first reads none of the working
+// set's reached Redis: a session in use stays in the client-side cache
+// however long it lives and however many others were read.
+func TestWorkingSetStaysCached(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	writer := openStore(t, Options{Addrs: []string{srv.Addr}})
+	// A TTL of minutes, so that the cached copies lapse only if the store
+	// drops them, however slowly the test runs; on the store's clock it
+	// is shorter than a round.
+	reader := openStore(t, Options{Addrs: []string{srv.Addr}, CacheTTL: 3 * time.Minute})
+	clock := &fakeClock{t: time.Now()}
+	reader.found.now = clock.now
+
+	const working, others, rounds, step = 10, 2000, 20, 4 * time.Minute
+	create := func(n int) []authgate.Hash {
+		ids := make([]authgate.Hash, n)
+		for i := range ids {
+			s := newSession("u" + strconv.Itoa(i%50))
+			if err := writer.CreateSession(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = s.ID
+		}
+		return ids
+	}
+	set, rest := create(working), create(others)
+	read := func(ids []authgate.Hash) {
+		t.Helper()
+		for _, id := range ids {
+			if _, err := reader.Session(ctx, id); err != nil {
+				t.Fatalf("Session: %v", err)
+			}
+		}
+	}
+	read(set) // found, past the cache
+	read(set) // cached
+
+	for round := range rounds {
+		clock.advance(step)
+		before := hmgetCalls(t, srv)
+		for range 5 {
+			read(set)
+		}
+		if got := hmgetCalls(t, srv) - before; got != 0 {
+			t.Fatalf("round %d (%v on): %d reads of the working set reached Redis %d times, want 0",
+				round, time.Duration(round+1)*step, 5*working, got)
+		}
+		batch := rest[round*others/rounds : (round+1)*others/rounds]
+		read(batch)
+		read(batch)
+	}
+}
+
+// TestCacheSize checks that Options.CacheSize bounds the client-side
+// cache: with room for a few dozen sessions, the first of a thousand
+// sessions read through the cache are no longer in it.
+func TestCacheSize(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	writer := openStore(t, Options{Addrs: []string{srv.Addr}})
+	tests := []struct {
+		size    int
+		evicted bool
+	}{{64 << 10, true}, {0, false}}
+	const n = 1000
+	ids := make([]authgate.Hash, n)
+	for i := range ids {
+		s := newSession("u1")
+		if err := writer.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = s.ID
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.size), func(t *testing.T) {
+			reader := openStore(t, Options{Addrs: []string{srv.Addr}, CacheTTL: time.Hour, CacheSize: tt.size})
+			for range 2 { // found, then cached
+				for _, id := range ids {
+					if _, err := reader.Session(ctx, id); err != nil {
+						t.Fatalf("Session: %v", err)
+					}
+				}
+			}
+			before := hmgetCalls(t, srv)
+			const first = 10
+			for _, id := range ids[:first] {
+				if _, err := reader.Session(ctx, id); err != nil {
+					t.Fatalf("Session: %v", err)
+				}
+			}
+			got := hmgetCalls(t, srv) - before
+			if tt.evicted && got != first || !tt.evicted && got != 0 {
+				t.Errorf("reading the first %d of %d cached sessions again reached Redis %d times, want %d evicted: %v",
+					first, n, got, first, tt.evicted)
 			}
 		})
 	}

@@ -38,6 +38,8 @@
 //	ag:user:<user id>         hash  a user
 //	ag:login:<login>          string the id of the user with that login
 //	ag:users                  set   every user id
+//	ag:idp:<n>:<issuer><sub>  string the id of the user an identity provider's
+//	                          account is linked to (n: the issuer's length)
 //
 // The hash tag {u:<user id>} keeps a user's two indexes in one cluster
 // slot. Every command touches one key, and an operation that spans several

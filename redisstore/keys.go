@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"encoding/hex"
+	"strconv"
 	"strings"
 
 	"github.com/authgate/authgate"
@@ -44,3 +45,9 @@ func (k keyspace) login(login string) string { return k.prefix + "login:" + logi
 
 // users is the set of every user id.
 func (k keyspace) users() string { return k.prefix + "users" }
+
+// identity maps an identity provider's issuer and subject to a user id.
+// The issuer's length comes first, so no two pairs share a key.
+func (k keyspace) identity(issuer, subject string) string {
+	return k.prefix + "idp:" + strconv.Itoa(len(issuer)) + ":" + issuer + subject
+}

@@ -20,7 +20,8 @@ import (
 // they see the write when its invalidation arrives.
 type keyWindow struct {
 	window time.Duration
-	n      atomic.Int64 // len(until), read without the lock on the hot path
+	now    func() time.Time // time.Now; tests move it
+	n      atomic.Int64     // len(until), read without the lock on the hot path
 
 	mu    sync.Mutex
 	until map[string]time.Time
@@ -28,13 +29,13 @@ type keyWindow struct {
 }
 
 func newKeyWindow(window time.Duration) *keyWindow {
-	return &keyWindow{window: window, until: make(map[string]time.Time)}
+	return &keyWindow{window: window, now: time.Now, until: make(map[string]time.Time)}
 }
 
 // add notes the keys just now. After a write, call it once the write has
 // returned.
 func (r *keyWindow) add(keys ...string) {
-	now := time.Now()
+	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if now.After(r.sweep) {
@@ -53,11 +54,27 @@ func (r *keyWindow) add(keys ...string) {
 
 // has reports whether key was noted in the last window.
 func (r *keyWindow) has(key string) bool {
+	_, ok := r.left(key)
+	return ok
+}
+
+// left reports whether key was noted in the last window and, if so, how
+// long it has left in it.
+func (r *keyWindow) left(key string) (time.Duration, bool) {
 	if r.n.Load() == 0 {
-		return false
+		return 0, false
 	}
 	r.mu.Lock()
 	t, ok := r.until[key]
 	r.mu.Unlock()
-	return ok && time.Now().Before(t)
+	d := t.Sub(r.now())
+	return d, ok && d > 0
+}
+
+// forget drops key.
+func (r *keyWindow) forget(key string) {
+	r.mu.Lock()
+	delete(r.until, key)
+	r.n.Store(int64(len(r.until)))
+	r.mu.Unlock()
 }

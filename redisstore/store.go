@@ -27,6 +27,9 @@ const (
 	DefaultTimeout = 2 * time.Second
 	// DefaultKeyRetention is how long an expired API key stays in Redis.
 	DefaultKeyRetention = 30 * 24 * time.Hour
+	// DefaultCacheSize is the client-side cache's size for each connection
+	// to a Redis server, in bytes: 128 MiB.
+	DefaultCacheSize = 128 << 20
 )
 
 // Options configures a Store. Only Addrs is required.
@@ -52,6 +55,19 @@ type Options struct {
 	// Store itself writes a record (a sign-in, a touch, a revocation), it
 	// reads that record from Redis, so that it always sees its own writes.
 	CacheTTL time.Duration
+	// CacheSize bounds the client-side cache of each connection to a Redis
+	// server, in bytes. Default DefaultCacheSize. The store keeps one
+	// connection to each node of a cluster, and to a single server one on a
+	// machine with one CPU, two with two or three, four with more; each
+	// caches the records whose keys fall to it. A cached session takes
+	// about 1.2 KB. When a connection's cache is full it drops the
+	// records it fetched from Redis longest ago; since every cached record
+	// is fetched again at least every CacheTTL, a cache with room for the
+	// records read within one CacheTTL keeps serving the ones in use,
+	// however many others exist or have been read. Redis's own
+	// tracking-table-max-keys bounds, across all clients, the keys it
+	// tracks; see docs/OPERATIONS.md.
+	CacheSize int
 	// NoCache turns client-side caching off: every read is a round trip.
 	// For comparison, and for Redis-compatible servers without CLIENT
 	// TRACKING.
@@ -126,19 +142,23 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.CacheTTL < 0 || opts.Timeout < 0 || opts.KeyRetention < 0 || opts.DB < 0 {
-		return nil, errors.New("redisstore: CacheTTL, Timeout, KeyRetention and DB may not be negative")
+	if opts.CacheSize == 0 {
+		opts.CacheSize = DefaultCacheSize
+	}
+	if opts.CacheTTL < 0 || opts.Timeout < 0 || opts.KeyRetention < 0 || opts.DB < 0 || opts.CacheSize < 0 {
+		return nil, errors.New("redisstore: CacheTTL, CacheSize, Timeout, KeyRetention and DB may not be negative")
 	}
 	co := rueidis.ClientOption{
-		InitAddress:      append([]string(nil), opts.Addrs...),
-		Username:         opts.Username,
-		Password:         opts.Password,
-		SelectDB:         opts.DB,
-		TLSConfig:        opts.TLS,
-		DisableCache:     opts.NoCache,
-		ConnWriteTimeout: opts.Timeout,
-		RetryDelay:       retryDelay,
-		ClientName:       "authgate",
+		InitAddress:       append([]string(nil), opts.Addrs...),
+		Username:          opts.Username,
+		Password:          opts.Password,
+		SelectDB:          opts.DB,
+		TLSConfig:         opts.TLS,
+		DisableCache:      opts.NoCache,
+		CacheSizeEachConn: opts.CacheSize,
+		ConnWriteTimeout:  opts.Timeout,
+		RetryDelay:        retryDelay,
+		ClientName:        "authgate",
 	}
 	co.Dialer.Timeout = opts.Timeout
 	client, err := rueidis.NewClient(co)
@@ -198,9 +218,10 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("redisstore: %s: %w", what, err)
 }
 
-// foundFor is how long a record that a read found may be read through the
-// client-side cache before a read past the cache finds it again.
-const foundFor = time.Minute
+// foundFor is how long a record that a read found stays known to exist, so
+// that it is read through the client-side cache rather than past it. Each
+// read that finds it renews it.
+const foundFor = 10 * time.Minute
 
 // readCached reads the given fields of a record, from the client-side
 // cache when it may.
@@ -214,17 +235,34 @@ const foundFor = time.Minute
 // the reads it asks to cache), and one that was found is cached from its
 // next read on. Rejecting forged tokens before any lookup would need a
 // secret shared by every instance to sign them; this needs nothing.
+//
+// A record stays known while it is read through the cache every few
+// minutes (a read that finds it renews it, if it was not renewed in the
+// last eighth of foundFor), so a session in use keeps being served from
+// the cache however long it lives and however many other records this
+// Store has read; one that a cached read no longer finds is forgotten.
 func (s *Store) readCached(ctx context.Context, key string, fields []string) rueidis.RedisResult {
-	if s.recent == nil || s.recent.has(key) || !s.found.has(key) {
+	if s.recent == nil {
+		return s.client.Do(ctx, s.client.B().Hmget().Key(key).Field(fields...).Build())
+	}
+	left, known := s.found.left(key)
+	if !known || s.recent.has(key) {
 		r := s.client.Do(ctx, s.client.B().Hmget().Key(key).Field(fields...).Build())
-		if s.found != nil {
-			if _, found, err := newDecoder(r, len(fields)); err == nil && found {
-				s.found.add(key)
-			}
+		if _, found, err := newDecoder(r, len(fields)); err == nil && found {
+			s.found.add(key)
 		}
 		return r
 	}
-	return s.client.DoCache(ctx, s.client.B().Hmget().Key(key).Field(fields...).Cache(), s.cacheTTL)
+	r := s.client.DoCache(ctx, s.client.B().Hmget().Key(key).Field(fields...).Cache(), s.cacheTTL)
+	if _, found, err := newDecoder(r, len(fields)); err == nil {
+		switch {
+		case !found:
+			s.found.forget(key)
+		case left < s.found.window-s.found.window/8:
+			s.found.add(key) // at most once in an eighth of the window
+		}
+	}
+	return r
 }
 
 // readMany reads the given fields of several records in one round trip.

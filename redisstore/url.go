@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
@@ -26,6 +27,7 @@ const defaultPort = "6379"
 //	prefix=ag:      the key prefix (Options.Prefix)
 //	cache=off       no client-side caching (Options.NoCache)
 //	cache_ttl=5s    Options.CacheTTL
+//	cache_size=64MiB Options.CacheSize, in bytes or with KiB, MiB or GiB
 //	timeout=2s      Options.Timeout
 //
 // Errors never repeat the URL, which may hold a password.
@@ -117,6 +119,8 @@ func setOption(opts *Options, name string, values []string) error {
 		}
 	case "cache_ttl":
 		opts.CacheTTL, err = positiveDuration(name, v)
+	case "cache_size":
+		opts.CacheSize, err = byteSize(name, v)
 	case "timeout":
 		opts.Timeout, err = positiveDuration(name, v)
 	default:
@@ -131,6 +135,26 @@ func positiveDuration(name, v string) (time.Duration, error) {
 		return 0, fmt.Errorf("redisstore: store URL option %s=%q is not a positive duration such as 2s", name, v)
 	}
 	return d, nil
+}
+
+// byteSize parses a positive number of bytes, optionally followed by KiB,
+// MiB or GiB.
+func byteSize(name, v string) (int, error) {
+	num, unit := v, 1
+	for _, u := range []struct {
+		suffix string
+		bytes  int
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if n, ok := strings.CutSuffix(v, u.suffix); ok {
+			num, unit = n, u.bytes
+			break
+		}
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 || n > math.MaxInt32/unit*1024 {
+		return 0, fmt.Errorf("redisstore: store URL option %s=%q is not a size such as 64MiB", name, v)
+	}
+	return n * unit, nil
 }
 
 // withPort adds the default port to a host that has none.

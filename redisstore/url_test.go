@@ -27,6 +27,10 @@ func TestParseURL(t *testing.T) {
 		{url: "redis://h/2?prefix=app1:&cache=off&cache_ttl=2s&timeout=500ms",
 			want: Options{Addrs: []string{"h:6379"}, DB: 2, Prefix: "app1:", NoCache: true, CacheTTL: 2 * time.Second, Timeout: 500 * time.Millisecond}},
 		{url: "redis://h?cache=on", want: Options{Addrs: []string{"h:6379"}}},
+		{url: "redis://h?cache_size=64MiB", want: Options{Addrs: []string{"h:6379"}, CacheSize: 64 << 20}},
+		{url: "redis://h?cache_size=2GiB", want: Options{Addrs: []string{"h:6379"}, CacheSize: 2 << 30}},
+		{url: "redis://h?cache_size=65536", want: Options{Addrs: []string{"h:6379"}, CacheSize: 65536}},
+		{url: "redis://h?cache_size=512KiB", want: Options{Addrs: []string{"h:6379"}, CacheSize: 512 << 10}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -65,6 +69,10 @@ func TestParseURLErrors(t *testing.T) {
 		"redis://:" + secret + "@h?timeout=-1s",
 		"redis://:" + secret + "@h?cache_ttl=soon",
 		"redis://:" + secret + "@h?colour=blue",
+		"redis://:" + secret + "@h?cache_size=0",
+		"redis://:" + secret + "@h?cache_size=lots",
+		"redis://:" + secret + "@h?cache_size=64MB",
+		"redis://:" + secret + "@h?cache_size=99999999GiB",
 		"redis://:" + secret + "@h?prefix=a&prefix=b",
 		"redis://:" + secret + "@h#frag",
 		"redis:///0",

@@ -51,6 +51,15 @@ CREATE TABLE users (
 	created_at    INTEGER NOT NULL
 ) STRICT;
 `,
+	// 2: links from identity providers' accounts to users.
+	`
+CREATE TABLE identities (
+	issuer  TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	user_id TEXT NOT NULL,
+	PRIMARY KEY (issuer, subject)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // migrate puts the database in WAL mode and brings the schema up to date,

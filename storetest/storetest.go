@@ -31,6 +31,10 @@
 //     and changes nothing.
 //   - What a store decides by the time, it decides by the clock it was
 //     given, never the wall clock; RunClock checks it.
+//   - A store that implements authgate.IdentityStore links each issuer and
+//     subject pair once: a second link, to any user, is ErrDuplicate, also
+//     when many are made at once. The Identities group checks it, and skips
+//     on a store without it.
 //
 // The suite relies on nothing but the interface. It names every user, key
 // and session at random, so a store whose open function hands out a shared
@@ -62,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) authgate.Store) {
 		{"Users", userTests},
 		{"Concurrent", []test{{"Mixed", testConcurrent}}},
 		{"Cancel", cancelTests},
+		{"Identities", identityTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -43,6 +43,30 @@ func noteOf(ctx context.Context) *requestNote {
 	return new(requestNote)
 }
 
+// observed is what [serving.observe] keeps for one request, in one
+// allocation: the context that carries the note, and the recorder of the
+// status. context.WithValue, a separate note and a separate recorder would
+// take three.
+type observed struct {
+	noteContext
+	rec statusRecorder
+}
+
+// noteContext is a context that carries a request's note.
+type noteContext struct {
+	context.Context
+	note requestNote
+}
+
+// Value returns the note for noteKey and asks the parent context for any
+// other key.
+func (c *noteContext) Value(key any) any {
+	if _, ok := key.(noteKey); ok {
+		return &c.note
+	}
+	return c.Context.Value(key)
+}
+
 // signedIn wraps a handler that runs behind the gate, noting who the gate
 // found for the access log and the metrics. Serving commands put it between
 // the gate and the handler it protects.
@@ -64,10 +88,11 @@ func signedIn(next http.Handler) http.Handler {
 func (s *serving) observe(g *authgate.Gate, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		n := new(requestNote)
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), noteKey{}, n)))
-		took := time.Since(start)
+		o := &observed{noteContext: noteContext{Context: r.Context()}, rec: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+		rec, n := &o.rec, &o.note
+		h.ServeHTTP(rec, r.WithContext(&o.noteContext))
+		end := time.Now()
+		took := end.Sub(start)
 		kind := g.Classify(r)
 		answer := answerOf(r, rec, n)
 		if s.metrics != nil {
@@ -76,22 +101,38 @@ func (s *serving) observe(g *authgate.Gate, h http.Handler) http.Handler {
 		if rec.status < 500 && !s.sample.take() {
 			return
 		}
-		attrs := []slog.Attr{
+		// Room for every attribute, so that the line's attributes need no
+		// allocation of their own.
+		var buf [10]slog.Attr
+		attrs := append(buf[:0],
 			slog.String("method", r.Method),
 			slog.String("path", printable(clip(r.URL.Path, 200))),
 			slog.Int("status", rec.status),
 			slog.Duration("took", took),
 			slog.String("kind", kind.String()),
 			slog.String("answer", answer),
-		}
+		)
 		if n.userID != "" {
 			attrs = append(attrs, slog.String("user", printable(clip(n.userID, 64))), slog.String("auth", n.method.String()))
 		}
 		if n.upstreamStatus != 0 {
 			attrs = append(attrs, slog.Int("upstream_status", n.upstreamStatus), slog.Duration("upstream_took", n.upstreamTook))
 		}
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", attrs...)
+		s.logLine(r.Context(), end, attrs)
 	})
+}
+
+// logLine writes the access log line at t with attrs, as
+// [slog.Logger.LogAttrs] would but without looking up the caller's
+// source position, which no handler of the command writes.
+func (s *serving) logLine(ctx context.Context, t time.Time, attrs []slog.Attr) {
+	h := s.log.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	rec := slog.NewRecord(t, slog.LevelInfo, "http", 0)
+	rec.AddAttrs(attrs...)
+	_ = h.Handle(ctx, rec)
 }
 
 // answerOf names the answer r got from what the handler wrote and what the

@@ -28,6 +28,7 @@ type demoFlags struct {
 	insecure bool
 	maxUser  int
 	serving  servingFlags
+	oidc     oidcFlags
 }
 
 // newDemoFlags returns the demo's flags, parsed into the demoFlags.
@@ -96,6 +97,7 @@ func (df *demoFlags) register(fs *flagSet, addr string) {
 	fs.IntVar(&df.maxUser, "max-user-sessions", authgate.DefaultMaxUserSessions, "live sessions one user may have; a sign-in past it ends the oldest (-1: no cap)")
 	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
 	df.serving.register(fs)
+	df.oidc.register(fs)
 }
 
 // registerMode defines --client-mode, for the commands that write the
@@ -138,6 +140,7 @@ func (df *demoFlags) check(name string) (authgate.Config, authgate.ClientMode, e
 	cfg.MaxUserSessions = df.maxUser
 	cfg.Signal = sig
 	cfg.InsecureCookies = df.insecure
+	cfg.NoPasswordSignIn = df.oidc.noPassword
 	return cfg, mode, nil
 }
 

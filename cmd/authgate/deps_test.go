@@ -40,3 +40,37 @@ func TestLibraryDoesNotBuildMetrics(t *testing.T) {
 		t.Error("the command does not build client_golang: the test above proves nothing")
 	}
 }
+
+// The OpenID Connect libraries are package oidc's alone: an app that
+// configures no provider builds neither go-oidc nor x/oauth2, whatever
+// else of the library it uses.
+func TestLibraryDoesNotBuildOIDC(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		if required("go") {
+			t.Fatal("the go command is missing and AUTHGATE_REQUIRE names go")
+		}
+		t.Skip("the go command is missing; AUTHGATE_REQUIRE=go refuses to skip")
+	}
+	const mod = "github.com/authgate/authgate"
+	list := func(pkgs ...string) string {
+		t.Helper()
+		out, err := exec.CommandContext(t.Context(), goTool, append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, pkgs...)...).Output()
+		if err != nil {
+			t.Fatalf("go list: %v", err)
+		}
+		return string(out)
+	}
+	oidcLibs := []string{"github.com/coreos/go-oidc/", "golang.org/x/oauth2", "github.com/go-jose/"}
+	lib := list(mod, mod+"/memstore", mod+"/sqlitestore", mod+"/redisstore", mod+"/pgstore", mod+"/proxy", mod+"/storetest")
+	for line := range strings.SplitSeq(lib, "\n") {
+		for _, l := range oidcLibs {
+			if strings.HasPrefix(line, l) {
+				t.Errorf("a library package builds %s", line)
+			}
+		}
+	}
+	if own := list(mod + "/oidc"); !strings.Contains(own, "\ngithub.com/coreos/go-oidc/v3/oidc\n") || !strings.Contains(own, "\ngolang.org/x/oauth2\n") {
+		t.Error("package oidc builds neither go-oidc nor x/oauth2: the test above proves nothing")
+	}
+}

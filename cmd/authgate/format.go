@@ -26,12 +26,26 @@ func count(n int, noun string) string {
 // printable replaces what could upset a terminal or a table (control
 // characters, tabs, line ends) in text that came from a store or a client.
 func printable(s string) string {
+	if printableASCII(s) {
+		return s // the common case, told without decoding runes
+	}
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == unicode.ReplacementChar || !unicode.IsPrint(r) && r != ' ' {
 			return '?'
 		}
 		return r
 	}, s)
+}
+
+// printableASCII reports whether s holds only printable ASCII characters
+// and spaces.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

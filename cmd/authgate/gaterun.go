@@ -42,6 +42,10 @@ type gateRun struct {
 // prepares the serving and makes the gate. The caller closes the run with
 // [gateRun.close]; on an error nothing is left open.
 func (c *cli) startGate(ctx context.Context, gs gateStart) (_ *gateRun, err error) {
+	providers, err := c.oidcProviders(gs.name, gs.flags.oidc)
+	if err != nil {
+		return nil, err
+	}
 	st, err := c.openStore(ctx, gs.flags.store, true)
 	if err != nil {
 		return nil, err
@@ -70,6 +74,7 @@ func (c *cli) startGate(ctx context.Context, gs gateStart) (_ *gateRun, err erro
 	cfg.Hasher = c.hasher
 	cfg.Logger = run.serving.log
 	cfg.Now = c.now
+	cfg.Providers = providers
 	if len(gs.trusted) > 0 {
 		cfg.ClientAddr = proxy.ClientAddr(gs.trusted)
 	}

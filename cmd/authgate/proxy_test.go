@@ -36,10 +36,20 @@ func startProxy(t *testing.T, args ...string) *proxyRun {
 // deadline, until it says where it listens.
 func startServing(t *testing.T, cmd string, args ...string) *proxyRun {
 	t.Helper()
+	return startServingEnv(t, nil, cmd, args...)
+}
+
+// startServingEnv is startServing with env, when not nil, as the whole
+// environment the command sees.
+func startServingEnv(t *testing.T, env map[string]string, cmd string, args ...string) *proxyRun {
+	t.Helper()
 	ctx, stop := context.WithCancel(t.Context())
 	p := &proxyRun{stdout: new(testkit.Buffer), stop: stop, done: make(chan int, 1)}
 	c := newCLI(strings.NewReader(""), p.stdout, new(testkit.Buffer))
 	c.hasher = testkit.Hasher
+	if env != nil {
+		c.lookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	}
 	go func() { p.done <- c.main(ctx, append([]string{cmd, "--addr", "127.0.0.1:0"}, args...)) }()
 	t.Cleanup(func() {
 		stop()

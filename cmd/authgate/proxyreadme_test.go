@@ -28,7 +28,7 @@ func readmeSection(t *testing.T, title string) string {
 }
 
 // placeholder matches a synopsis value that names what to give (URL, CIDR).
-var placeholder = regexp.MustCompile(`^[A-Z][A-Z_]*$`)
+var placeholder = regexp.MustCompile(`^[A-Z][A-Z_]*(=[A-Z][A-Z_]*)?$`)
 
 // TestReadmeProxy checks the README's "Protect any app" section against the
 // command: its command line parses and passes the checks, every flag its

@@ -76,6 +76,7 @@ func (sf *storeFlags) postgres() bool {
 // store is a store the command opened and must close.
 type store interface {
 	authgate.Store
+	authgate.IdentityStore // links for --oidc sign-ins
 	Close() error
 }
 

@@ -106,6 +106,34 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// ErrNotInstalled means no PostgreSQL binaries were found.
+var ErrNotInstalled = errors.New("PostgreSQL is not installed")
+
+// Launch makes and starts a server outside a test, as Start does, for the
+// benchmark commands. It returns an error wrapping ErrNotInstalled when the
+// binaries are missing. Close it when done.
+func Launch() (*Server, error) {
+	bin, err := findBin()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotInstalled, err)
+	}
+	s, err := New(bin)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Restart(); err != nil {
+		os.RemoveAll(s.Dir)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops the server and removes its files.
+func (s *Server) Close() {
+	s.Stop()
+	os.RemoveAll(s.Dir)
+}
+
 var shared struct {
 	sync.Mutex
 	srv *Server

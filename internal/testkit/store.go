@@ -293,3 +293,35 @@ func (s *Store) Users(ctx context.Context) ([]authgate.User, error) {
 	}
 	return s.inner.Users(ctx)
 }
+
+// IdentityMethods names the methods of [authgate.IdentityStore], which
+// [Store] has too, for [Store.Fail] and [Store.Calls].
+var IdentityMethods = []string{"LinkIdentity", "IdentityUser"}
+
+// errNoIdentities is what the identity methods return when the wrapped
+// store does not keep identity links.
+var errNoIdentities = errors.New("testkit: the wrapped store does not implement authgate.IdentityStore")
+
+// LinkIdentity counts the call and passes it on unless it is to fail.
+func (s *Store) LinkIdentity(ctx context.Context, issuer, subject, userID string) error {
+	if err := s.enter("LinkIdentity"); err != nil {
+		return err
+	}
+	is, ok := s.inner.(authgate.IdentityStore)
+	if !ok {
+		return errNoIdentities
+	}
+	return is.LinkIdentity(ctx, issuer, subject, userID)
+}
+
+// IdentityUser counts the call and passes it on unless it is to fail.
+func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (string, error) {
+	if err := s.enter("IdentityUser"); err != nil {
+		return "", err
+	}
+	is, ok := s.inner.(authgate.IdentityStore)
+	if !ok {
+		return "", errNoIdentities
+	}
+	return is.IdentityUser(ctx, issuer, subject)
+}

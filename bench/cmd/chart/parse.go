@@ -191,6 +191,7 @@ func medians(ss []sample) (ns, allocs float64) {
 // contenderOrder is the order of the bars: authgate's first.
 var contenderOrder = []string{
 	"authgate-memory", "authgate-sqlite", "authgate-redis", "authgate-redis-nocache",
+	"authgate-postgres", "authgate-postgres-nocache",
 	"scs-memstore", "scs-sqlite", "gorilla-cookie",
 }
 

@@ -30,13 +30,13 @@ type server struct {
 // startServer starts a server process for config ("bare" or a store kind)
 // with sessions sessions, and a driver for it. With profiles set, the
 // server writes a CPU profile to profiles/<config>.pprof.
-func startServer(ctx context.Context, config, dir, redisAddr string, sessions int, profiles string) (*server, error) {
+func startServer(ctx context.Context, config, dir string, servers bench.Servers, sessions int, profiles string) (*server, error) {
 	cookieFile := filepath.Join(dir, "cookies-"+config)
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"-serve", "-store", config, "-redis", redisAddr,
+	args := []string{"-serve", "-store", config, "-redis", servers.Redis, "-pg", servers.Postgres,
 		"-dir", dir, "-cookies", cookieFile, "-sessions", fmt.Sprint(sessions)}
 	if profiles != "" {
 		args = append(args, "-cpuprofile", filepath.Join(profiles, config+".pprof"))
@@ -238,14 +238,17 @@ func (d *driver) get(ctx context.Context) bool {
 // is answered, for dur, and returns how many succeeded and their
 // latencies.
 func (d *driver) closed(ctx context.Context, conns int, dur time.Duration) (int, []time.Duration) {
-	ctx, cancel := context.WithTimeout(ctx, dur)
+	// The window ends the loop, not the request in flight: each connection
+	// finishes the call it started, so a slow machine still counts at least
+	// one per connection.
+	window, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
 	lats := make([][]time.Duration, conns)
 	var wg sync.WaitGroup
 	for i := range conns {
 		wg.Go(func() {
 			own := make([]time.Duration, 0, 1<<14)
-			for ctx.Err() == nil {
+			for first := true; first || window.Err() == nil; first = false {
 				start := time.Now()
 				if d.get(ctx) {
 					own = append(own, time.Since(start))

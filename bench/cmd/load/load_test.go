@@ -16,7 +16,7 @@ import (
 func newTestDriver(t *testing.T, n int) (*driver, *atomic.Int64) {
 	t.Helper()
 	ctx := context.Background()
-	g, err := bench.NewGateOn(ctx, bench.StoreMemory, t.TempDir(), "")
+	g, err := bench.NewGateOn(ctx, bench.StoreMemory, t.TempDir(), bench.Servers{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,12 +30,17 @@
 //
 // Usage:
 //
-//	go run ./cmd/load [-stores memory,sqlite,redis] [-sessions 10000]
+//	go run ./cmd/load [-stores memory,sqlite,redis,postgres] [-sessions 10000]
 //	    [-rounds 5] [-duration 3s] [-warmup 1s] [-conns 16] [-rate 2000]
-//	    [-serverprofiles DIR]
+//	    [-serverprofiles DIR] [-pg URL]
 //
 // Redis rows run when redis-server is on PATH; the program starts its own
-// on a free port and kills it at the end.
+// on a free port and kills it at the end. PostgreSQL rows run when
+// PostgreSQL is installed (Debian's postgresql package): the program runs
+// initdb in a temporary directory and starts its own server (fsync off,
+// over a Unix socket), stopped and removed at the end; or, with -pg, it
+// uses the database that URL names (a password from PGPASSWORD or
+// ~/.pgpass, never in the URL).
 package main
 
 import (
@@ -61,11 +66,12 @@ func main() {
 	flag.BoolVar(&srv.serve, "serve", false, "run as a server process (used by the program itself)")
 	flag.StringVar(&srv.store, "store", "", "with -serve: bare or a store kind")
 	flag.StringVar(&srv.redis, "redis", "", "with -serve: the Redis server's address")
+	pgURL := flag.String("pg", "", "a PostgreSQL database to use instead of a server of the program's own (with -serve: the one to use)")
 	flag.StringVar(&srv.dir, "dir", "", "with -serve: where the SQLite file goes")
 	flag.StringVar(&srv.cookies, "cookies", "", "with -serve: the file to write the sessions' cookies to")
 	flag.StringVar(&srv.cpuprofile, "cpuprofile", "", "with -serve: write a CPU profile of the server to this file")
 	flag.StringVar(&opts.profiles, "serverprofiles", "", "write a CPU profile of each server process, for the whole run, to DIR/<store>.pprof")
-	stores := flag.String("stores", "", "comma-separated stores to gate with: memory, sqlite, redis, redis-nocache (default: memory,sqlite and redis when redis-server is on PATH)")
+	stores := flag.String("stores", "", "comma-separated stores to gate with: memory, sqlite, redis, redis-nocache, postgres, postgres-nocache (default: memory,sqlite, redis when redis-server is on PATH, postgres when PostgreSQL is installed)")
 	flag.IntVar(&opts.sessions, "sessions", 10_000, "live sessions the requests spread over")
 	flag.IntVar(&opts.rounds, "rounds", 5, "rounds; each figure is the median over them")
 	flag.DurationVar(&opts.duration, "duration", 3*time.Second, "length of each measured phase")
@@ -74,6 +80,8 @@ func main() {
 	flag.IntVar(&opts.rate, "rate", 2000, "requests per second of the paired open loop, both servers together (0: skip it)")
 	flag.Parse()
 	srv.sessions = opts.sessions
+	srv.pg = *pgURL
+	opts.pg = *pgURL
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -98,6 +106,7 @@ type options struct {
 	conns    int
 	rate     int
 	profiles string // directory for the servers' CPU profiles, or ""
+	pg       string // a PostgreSQL URL, or "" for a server of the program's own
 }
 
 // run measures every store for opts.rounds rounds and prints the table.
@@ -109,40 +118,31 @@ func run(ctx context.Context, stores string, opts options) error {
 	defer os.RemoveAll(dir)
 
 	configs := splitList(stores)
-	needRedis := len(configs) == 0
-	for _, c := range configs {
-		needRedis = needRedis || strings.HasPrefix(c, "redis")
+	servers, stopServers, err := startServers(ctx, dir, configs, opts.pg)
+	if err != nil {
+		return err
 	}
-	redisAddr := ""
-	if needRedis {
-		rs, err := bench.StartRedis(ctx, dir)
-		switch {
-		case errors.Is(err, bench.ErrNoRedis) && len(configs) == 0:
-			slog.Info("redis-server is not on PATH: no Redis rows")
-		case err != nil:
-			return err
-		default:
-			defer rs.Close()
-			redisAddr = rs.Addr
-		}
-	}
+	defer stopServers()
 	if len(configs) == 0 {
 		configs = []string{bench.StoreMemory, bench.StoreSQLite}
-		if redisAddr != "" {
+		if servers.Redis != "" {
 			configs = append(configs, bench.StoreRedis)
+		}
+		if servers.Postgres != "" {
+			configs = append(configs, bench.StorePostgres)
 		}
 	}
 
 	fmt.Printf("load: %d sessions, %d rounds, %v phases, closed loop of %d connections, paired open loop at %d req/s; %d CPUs, GOMAXPROCS %d, %s\n",
 		opts.sessions, opts.rounds, opts.duration, opts.conns, opts.rate, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
-	bare, err := startServer(ctx, "bare", dir, redisAddr, opts.sessions, opts.profiles)
+	bare, err := startServer(ctx, "bare", dir, servers, opts.sessions, opts.profiles)
 	if err != nil {
 		return fmt.Errorf("bare server: %w", err)
 	}
 	defer bare.stop()
 	gated := make(map[string]*server)
 	for _, c := range configs {
-		s, err := startServer(ctx, c, dir, redisAddr, opts.sessions, opts.profiles)
+		s, err := startServer(ctx, c, dir, servers, opts.sessions, opts.profiles)
 		if err != nil {
 			return fmt.Errorf("%s server: %w", c, err)
 		}
@@ -169,6 +169,62 @@ func run(ctx context.Context, stores string, opts options) error {
 	fmt.Println()
 	printTable(os.Stdout, configs, results, opts)
 	return nil
+}
+
+// startServers starts the Redis and PostgreSQL servers that configs need
+// (all that are installed when configs is empty), or uses pgURL for
+// PostgreSQL, and returns a func that stops them.
+func startServers(ctx context.Context, dir string, configs []string, pgURL string) (bench.Servers, func(), error) {
+	var (
+		srv   bench.Servers
+		stops []func() error
+	)
+	stop := func() {
+		for _, f := range stops {
+			_ = f()
+		}
+	}
+	need := func(prefix string) bool {
+		if len(configs) == 0 {
+			return true
+		}
+		for _, c := range configs {
+			if strings.HasPrefix(c, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	if need("redis") {
+		rs, err := bench.StartRedis(ctx, dir)
+		switch {
+		case errors.Is(err, bench.ErrNoRedis) && len(configs) == 0:
+			slog.Info("redis-server is not on PATH: no Redis rows")
+		case err != nil:
+			return srv, stop, err
+		default:
+			stops = append(stops, rs.Close)
+			srv.Redis = rs.Addr
+		}
+	}
+	if need("postgres") {
+		if pgURL != "" {
+			srv.Postgres = pgURL
+			return srv, stop, nil
+		}
+		ps, err := bench.StartPostgres()
+		switch {
+		case errors.Is(err, bench.ErrNoPostgres) && len(configs) == 0:
+			slog.Info("PostgreSQL is not installed: no PostgreSQL rows")
+		case err != nil:
+			stop()
+			return srv, func() {}, err
+		default:
+			stops = append(stops, ps.Close)
+			srv.Postgres = ps.URL
+		}
+	}
+	return srv, stop, nil
 }
 
 func mapValues(m map[string]*server, keys []string) []*server {

@@ -21,6 +21,7 @@ type serveFlags struct {
 	serve      bool
 	store      string
 	redis      string
+	pg         string
 	dir        string
 	cookies    string
 	cpuprofile string
@@ -95,7 +96,7 @@ func newHandler(ctx context.Context, f serveFlags) (http.Handler, []string, func
 		}
 		return c.Handler(), cookies, func() {}, nil
 	}
-	g, err := bench.NewGateOn(ctx, f.store, f.dir, f.redis)
+	g, err := bench.NewGateOn(ctx, f.store, f.dir, bench.Servers{Redis: f.redis, Postgres: f.pg})
 	if err != nil {
 		return nil, nil, nil, err
 	}

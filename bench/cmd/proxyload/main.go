@@ -19,6 +19,9 @@
 //	GOBIN=$PWD/bin go install github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6
 //	go run ./cmd/proxyload -oauth2-proxy bin/oauth2-proxy [-rounds 5] [-duration 5s] [-conns 32] [-bare-buffers]
 //
+// To compare a change, give -earlier a binary of `authgate` built before
+// it: it is measured as a fourth proxy, in the same rounds.
+//
 // Without -oauth2-proxy its row is left out, and the program says so.
 //
 // With -forward it measures nginx instead (Debian's nginx-light), in one
@@ -48,6 +51,7 @@ func main() {
 	flag.BoolVar(&o.bareBuffers, "bare-buffers", false, "give the bare proxy a pool of copy buffers, as authgate proxy has")
 	flag.StringVar(&o.oauth2Proxy, "oauth2-proxy", "", "the oauth2-proxy binary (v7.15.6); empty: leave its row out")
 	flag.StringVar(&o.authgate, "authgate", "", "the authgate binary; empty: build ./cmd/authgate of this repository")
+	flag.StringVar(&o.earlier, "earlier", "", "a second authgate binary (one built from an earlier commit, say) to measure as a fourth proxy")
 	flag.IntVar(&o.rounds, "rounds", 5, "rounds; each figure is the median over them")
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each measured phase")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each phase")

@@ -25,6 +25,7 @@ import (
 type options struct {
 	oauth2Proxy string
 	authgate    string
+	earlier     string // a second authgate binary, measured beside the first
 	rounds      int
 	duration    time.Duration
 	warmup      time.Duration
@@ -80,6 +81,18 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("authgate proxy: %w", err)
 	}
 	targets = append(targets, ag)
+	if o.earlier != "" {
+		sub, err := os.MkdirTemp(dir, "earlier-") // a database of its own
+		if err != nil {
+			return err
+		}
+		ag0, err := startAuthgate(ctx, o.earlier, sub, upURL)
+		if err != nil {
+			return fmt.Errorf("the earlier authgate proxy: %w", err)
+		}
+		ag0.name = "authgate proxy (earlier)"
+		targets = append(targets, ag0)
+	}
 	// The bare proxy gets a Cookie header of the same size, which it passes
 	// on to the upstream as an app's own session cookie.
 	targets[0].cookie = newCookies(ag.cookie.Header())

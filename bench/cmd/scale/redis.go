@@ -12,8 +12,12 @@ import (
 // redis starts a redis-server, fills it with n sessions through the gate
 // (with another client than the one measured, as if other instances of the
 // app had signed the users in), measures used_memory, and times lookups
-// with and without client-side caching, and gated page loads.
-func redis(ctx context.Context, n, lookups int, dir string) ([]row, error) {
+// with and without client-side caching, and gated page loads. Then the
+// measured client reads every session, twice, so that each has been
+// cached, and the warm set is timed again: with a cache of cacheSize
+// bytes for each connection, too small for every session when n is large,
+// the sessions in use must still come from the cache.
+func redis(ctx context.Context, n, lookups, cacheSize int, dir string) ([]row, error) {
 	srv, err := bench.StartRedis(ctx, dir)
 	if err != nil {
 		return nil, err
@@ -23,8 +27,8 @@ func redis(ctx context.Context, n, lookups int, dir string) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	const prefix = "scale:"
-	cached, err := bench.OpenRedis(ctx, srv.Addr, prefix, false)
+	opts := redisstore.Options{Addrs: []string{srv.Addr}, Prefix: "scale:", CacheSize: cacheSize}
+	cached, err := bench.OpenRedis(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +62,9 @@ func redis(ctx context.Context, n, lookups int, dir string) ([]row, error) {
 		return nil, err
 	}
 	// A touch makes this client read the session past its cache for the
-	// cache's TTL: let that pass before the steady passes.
-	again, err := steadyGatedTimes(ctx, g.Handler(), f, redisstore.DefaultCacheTTL+time.Second)
+	// cache's TTL: the steady passes let that pass.
+	settle := redisstore.DefaultCacheTTL + time.Second
+	again, err := steadyGatedTimes(ctx, g.Handler(), f, settle)
 	if err != nil {
 		return nil, err
 	}
@@ -68,8 +73,33 @@ func redis(ctx context.Context, n, lookups int, dir string) ([]row, error) {
 		extraComment: fmt.Sprintf("used_memory grew by %.1f MB, the sessions' hashes and their users' indexes", float64(after-before)/1e6),
 	}}
 
+	// Every session read through the cache, then the warm set again.
+	heapBefore := liveHeap()
+	all := &filled{ids: f.ids, sample: make([]int, n)}
+	for i := range all.sample {
+		all.sample[i] = i
+	}
+	for range 2 { // the first read finds a session, the second caches it
+		if _, err := lookupTimes(ctx, cached.Serve, all); err != nil {
+			return nil, err
+		}
+	}
+	heapAfter := liveHeap()
+	warmAll, err := cachedLookupTimes(ctx, cached.Serve, f)
+	if err != nil {
+		return nil, err
+	}
+	againAll, err := steadyGatedTimes(ctx, g.Handler(), f, settle)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, row{store: "redis, after reading all", warm: warmAll, gatedAgain: againAll,
+		extraComment: fmt.Sprintf("after the measured client read all %d sessions through its cache (%d MiB for each connection), its heap had grown by %.0f bytes a session",
+			n, cacheSize>>20, (float64(heapAfter)-float64(heapBefore))/float64(n))})
+
 	// The same data read without the client-side cache.
-	ncOn, err := bench.OpenRedis(ctx, srv.Addr, prefix, true)
+	opts.NoCache = true
+	ncOn, err := bench.OpenRedis(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,68 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// discovered is what discovery found: the provider's endpoints and keys.
+type discovered struct {
+	provider *gooidc.Provider
+	endpoint oauth2.Endpoint
+}
+
+// errDown means the provider cannot be reached now: its discovery failed
+// a moment ago, is under way for another request, or failed just now.
+var errDown = errors.New("oidc: the provider cannot be reached")
+
+// discover returns the provider's discovery document, fetching it on first
+// use. Only one request at a time fetches it, within Config.Timeout; the
+// others, and every request for Config.RetryAfter after a failure, get
+// errDown at once, so a provider that is down costs one call per
+// RetryAfter, whatever the traffic.
+func (p *Provider) discover(ctx context.Context, now time.Time, log *slog.Logger) (*discovered, error) {
+	p.mu.Lock()
+	if d := p.disc; d != nil {
+		p.mu.Unlock()
+		return d, nil
+	}
+	if p.trying || (!p.failedAt.IsZero() && now.Before(p.failedAt.Add(p.cfg.RetryAfter))) {
+		p.mu.Unlock()
+		return nil, errDown
+	}
+	p.trying = true
+	p.mu.Unlock()
+
+	// Discovery outlives the request that started it only by its timeout;
+	// the provider keeps the client for fetching keys later.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Timeout)
+	defer cancel()
+	gp, err := gooidc.NewProvider(gooidc.ClientContext(dctx, p.client), p.cfg.Issuer)
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.trying = false
+	if err != nil {
+		p.failedAt = now
+		log.LogAttrs(ctx, slog.LevelError, "authgate: oidc discovery failed", slog.String("provider", p.cfg.Name), slog.String("err", short(err)))
+		return nil, fmt.Errorf("%w: %w", errDown, err)
+	}
+	p.disc = &discovered{provider: gp, endpoint: gp.Endpoint()}
+	return p.disc, nil
+}
+
+// short bounds an error's text for a log line: a provider's error page
+// may be long.
+func short(err error) string {
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300] + "..."
+	}
+	return s
+}
