@@ -7,10 +7,11 @@ import (
 )
 
 // ownEndpoint reports whether r asks for exactly one of the gate's own
-// endpoints: LoginPath, LogoutPath, the keepalive, the client script (at
-// ScriptURL or Prefix+"client.js") or a provider's start and callback. Require and Identify hand such requests
-// to the gate itself, so that a router whose every route is wrapped
-// (chi's or gorilla/mux's r.Use(gate.Require)) still serves the login page.
+// endpoints: LoginPath, LogoutPath, the keepalive, Prefix+"session", the
+// client script (at ScriptURL or Prefix+"client.js") or a provider's start
+// and callback. Require and Identify hand such requests to the gate
+// itself, so that a router whose every route is wrapped (chi's or
+// gorilla/mux's r.Use(gate.Require)) still serves the login page.
 //
 // Only the exact path counts, as sent: not a path under Prefix, not one
 // spelled with escapes (/log%69n), and not one a router would still clean
@@ -23,7 +24,7 @@ func (g *Gate) ownEndpoint(r *http.Request) bool {
 	}
 	switch {
 	case p == g.cfg.LoginPath, p == g.cfg.LogoutPath, p == g.keepPath, p == g.scriptPath:
-	case strings.HasPrefix(p, g.cfg.Prefix) && p[len(g.cfg.Prefix):] == "client.js":
+	case strings.HasPrefix(p, g.cfg.Prefix) && (p[len(g.cfg.Prefix):] == "client.js" || p[len(g.cfg.Prefix):] == "session"):
 	default:
 		if _, _, ok := g.providerEndpoint(p); ok {
 			break

@@ -112,6 +112,8 @@ func TestMiddlewareServesOwnEndpoints(t *testing.T) {
 				{"GET", "/login", "document", true, 200, "text/html"},
 				{"POST", "/.authgate/keepalive", "empty", true, 204, ""},
 				{"POST", "/.authgate/keepalive", "empty", false, 401, "application/problem+json"},
+				{"GET", "/.authgate/session", "empty", true, 200, "application/json"},
+				{"GET", "/.authgate/session", "empty", false, 401, "application/problem+json"},
 				{"GET", hashedScriptURL(t, a.gate), "script", false, 200, "text/javascript"},
 				{"GET", "/.authgate/client.js", "script", false, 200, "text/javascript"},
 				{"PUT", "/login", "empty", false, 405, ""},
@@ -132,6 +134,7 @@ func TestMiddlewareServesOwnEndpoints(t *testing.T) {
 			// unidentified by Identify.
 			others := []string{
 				"/.authgate/../admin", "/.authgate/./keepalive", "/.authgate/keepalive/",
+				"/.authgate/session/", "/.authgate/./session", "/.authgate/sessio%6e",
 				"/.authgate/", "/.authgate/other", "/.authgate/client.js/../admin",
 				"/login/", "/login/.", "/login/x", "//login", "/log%69n", "/LOGIN",
 				"/logout/", "/admin",

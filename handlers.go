@@ -18,6 +18,7 @@ const maxLoginBody = 8 << 10
 //	POST LoginPath              sign in (a form, or JSON)
 //	POST LogoutPath             sign out
 //	POST Prefix+"keepalive"     extend the session; 204 or the login signal
+//	GET  Prefix+"session"       who is signed in: 200 {"user_id", "user_name", "login"}, or Require's answer
 //	GET  Prefix+"client.js"     the client script (also at the hashed URL of ScriptTag)
 //	GET  Prefix+"oidc/NAME/start", Prefix+"oidc/NAME/callback"
 //	                            sign in with Config.Providers (see [Provider])
@@ -38,6 +39,8 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.serveLogout(w, r)
 	case p == g.keepPath:
 		g.serveKeepalive(w, r)
+	case p == g.cfg.Prefix+"session":
+		g.serveSession(w, r)
 	case p == g.scriptPath:
 		g.serveScript(w, r, true)
 	case p == g.cfg.Prefix+"client.js":

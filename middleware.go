@@ -13,8 +13,8 @@ import (
 //
 // Require has the shape of a middleware for net/http's ServeMux, chi and
 // gorilla/mux: func(http.Handler) http.Handler. It serves the gate's own
-// endpoints itself (exactly LoginPath, LogoutPath, the keepalive and the
-// client script; see [Gate.ServeHTTP]), so it may wrap a whole router,
+// endpoints itself (exactly LoginPath, LogoutPath, the keepalive, the
+// session endpoint and the client script; see [Gate.ServeHTTP]), so it may wrap a whole router,
 // as in chi's or gorilla/mux's r.Use(gate.Require), and the login page stays
 // reachable.
 func (g *Gate) Require(next http.Handler) http.Handler {

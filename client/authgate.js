@@ -144,8 +144,10 @@
  *
  *   data-user           the signed-in user's login, filled into the dialog
  *   data-user-id        the user's id: held calls are sent again only after a
- *                       sign-in as this very user; without it, or as anyone
- *                       else, the page reloads instead
+ *                       sign-in as this very user; as anyone else, the page
+ *                       reloads instead. Without it, the script asks the
+ *                       gate (GET /.authgate/session, beside keepalive) while
+ *                       the session lives, and reloads until it knows
  *   data-idle-seconds   the gate's idle timeout (Gate.ScriptTag writes it)
  *   data-warn-seconds   warn this long before the deadline (default 120), but
  *                       never for more than a quarter of the idle timeout
@@ -610,4 +612,12 @@
   A.keep = keep;
   tick();
   setInterval(tick, 1e3);
+  // A tag without data-user-id (a static one, or one a proxy inserted):
+  // while the session lives, ask the gate whose it is.
+  live && !uid && cf(new URL("session", A.keepaliveURL)).then(function (r) {
+    return r.json();
+  }).then(function (j) {
+    uid = j.user_id;
+    user = user || j.login;
+  }, Object);
 })(window);

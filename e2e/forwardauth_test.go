@@ -61,10 +61,21 @@ func (s *downStore) Session(ctx context.Context, id authgate.Hash) (authgate.Ses
 type forwarded struct {
 	store  *downStore
 	gate   *authgate.Gate
-	base   string // the proxy, http://localhost:PORT
+	offset atomic.Int64 // added to the gate's clock
+	base   string       // the proxy, http://localhost:PORT
 	keyID  string
 	secret string
 }
+
+// The second user of newForwarded's store.
+const (
+	bobLogin    = "bob"
+	bobID       = "u-bob"
+	bobPassword = "another long passphrase"
+)
+
+// expire moves the gate's clock past the idle timeout.
+func (f *forwarded) expire() { f.offset.Add(int64(idleTimeout + time.Minute)) }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func freePort(t *testing.T) string {
@@ -79,8 +90,9 @@ func freePort(t *testing.T) string {
 }
 
 // newForwarded starts the forward-auth service and the proxy called name
-// (nginx or caddy) in front of upstream.
-func newForwarded(t *testing.T, name, upstream string) *forwarded {
+// (nginx or caddy) in front of upstream, with the users ada and bob. Each
+// option may change the gate's Config.
+func newForwarded(t *testing.T, name, upstream string, opts ...func(*authgate.Config)) *forwarded {
 	t.Helper()
 	bin := needTool(t, name)
 	f := &forwarded{store: &downStore{Store: memstore.New()}}
@@ -93,6 +105,13 @@ func newForwarded(t *testing.T, name, upstream string) *forwarded {
 	if err := f.store.CreateUser(ctx, authgate.User{ID: testUserID, Login: testLogin, Name: "Ada Lovelace", PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	bobHash, err := hasher.Hash(bobPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.CreateUser(ctx, authgate.User{ID: bobID, Login: bobLogin, PasswordHash: bobHash, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	k, secret, err := authgate.NewAPIKey(testUserID, "curl", time.Now(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +121,12 @@ func newForwarded(t *testing.T, name, upstream string) *forwarded {
 	}
 	f.keyID, f.secret = k.ID, secret
 	log := slog.New(slog.DiscardHandler)
-	f.gate, err = authgate.New(authgate.Config{Store: f.store, Hasher: hasher, Logger: log, ClientAddr: proxy.ClientAddr(proxy.Loopback)})
+	cfg := authgate.Config{Store: f.store, Hasher: hasher, Logger: log, ClientAddr: proxy.ClientAddr(proxy.Loopback), IdleTimeout: idleTimeout,
+		Now: func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f.gate, err = authgate.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

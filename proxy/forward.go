@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/authgate/authgate"
 )
@@ -30,8 +31,9 @@ const (
 	// with no body, and the config sends the request on to [DenyPath].
 	NginxCheckPath = "/.authgate-forward/nginx"
 	// DenyPath answers with the gate's full answer to a request the check
-	// refused (nginx's error_page 401). Should the request be allowed by
-	// then, it gets 503 with Retry-After: 1, never an empty page.
+	// refused (nginx's error_page 401): the one the check sealed in
+	// [HeaderAnswer], or else the gate's answer now. Should the request be
+	// allowed by then, it gets 503 with Retry-After: 1, never an empty page.
 	DenyPath = "/.authgate-forward/deny"
 	// EnvoyPrefix is the path_prefix of Envoy's HTTP ext_authz: Envoy
 	// sends the original method and appends the original path and query,
@@ -72,6 +74,7 @@ type ForwardAuth struct {
 	gate    *authgate.Gate
 	allowed http.Handler // the gate, then the identity headers
 	logins  loginCache
+	answers *answerSealer // the nginx check's refusals, for the deny endpoint
 	log     *slog.Logger
 }
 
@@ -94,7 +97,7 @@ func NewForwardAuth(opts ForwardAuthOptions) (*ForwardAuth, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	f := &ForwardAuth{opts: opts, gate: opts.Gate, log: opts.Logger}
+	f := &ForwardAuth{opts: opts, gate: opts.Gate, answers: newAnswerSealer(), log: opts.Logger}
 	f.logins.users = opts.Users
 	f.allowed = opts.Gate.Require(http.HandlerFunc(f.allow))
 	return f, nil
@@ -128,7 +131,8 @@ func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // check runs the gate on the original request. With only401, every answer
-// but 200 becomes a bare 401 (nginx).
+// but 200 becomes a bare 401 (nginx) that carries the answer sealed in
+// [HeaderAnswer], for the deny endpoint.
 func (f *ForwardAuth) check(w http.ResponseWriter, r *http.Request, orig func(*http.Request) (*http.Request, error), only401 bool) {
 	o, err := orig(r)
 	if err != nil {
@@ -148,14 +152,24 @@ func (f *ForwardAuth) check(w http.ResponseWriter, r *http.Request, orig func(*h
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if v := f.answers.seal(o, time.Now(), sw); v != "" {
+		w.Header().Set(HeaderAnswer, v)
+	}
 	w.WriteHeader(http.StatusUnauthorized)
 }
 
-// deny writes the gate's full answer to a request the check refused.
+// deny writes the gate's full answer to a request the check refused: the
+// one the check sealed, or else the gate's answer now.
 func (f *ForwardAuth) deny(w http.ResponseWriter, r *http.Request) {
 	o, err := fromForwarded(r)
 	if err != nil {
 		forwardProblem(w, http.StatusBadRequest, "The proxy did not describe the original request")
+		return
+	}
+	if a, ok := f.answers.open(o, time.Now(), r.Header.Get(HeaderAnswer)); ok {
+		copyHeader(w.Header(), a.Header)
+		w.WriteHeader(a.Status)
+		_, _ = w.Write(a.Body)
 		return
 	}
 	sw := &statusWriter{header: http.Header{}}
@@ -254,7 +268,7 @@ func original(r *http.Request, method, uri, host string) (*http.Request, error) 
 	case len(protos) == 0 && r.TLS != nil:
 		o.TLS = r.TLS
 	}
-	for _, k := range []string{"X-Forwarded-Method", "X-Original-Method", "X-Forwarded-Uri", "X-Original-Uri"} {
+	for _, k := range []string{"X-Forwarded-Method", "X-Original-Method", "X-Forwarded-Uri", "X-Original-Uri", HeaderAnswer} {
 		delete(o.Header, k)
 	}
 	o.Body = http.NoBody

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"text/template"
+
+	"github.com/authgate/authgate"
 )
 
 // forwardConfigs holds the config templates, one per proxy.
@@ -33,6 +35,10 @@ type ForwardConfig struct {
 	Listen string
 	// Gate is the "host:port" of the ForwardAuth service.
 	Gate string
+	// ClientMode is the data-mode of the client script's tag, which the
+	// nginx config inserts into every HTML page and the others show in
+	// their comments. Default [authgate.ClientDialog].
+	ClientMode authgate.ClientMode
 }
 
 // forwardConfigData is what the templates fill in.
@@ -40,6 +46,8 @@ type forwardConfigData struct {
 	Upstream, UpstreamHost, UpstreamPort string
 	Listen, Host, Port                   string
 	Gate, GateHost, GatePort             string
+	// Tag is the client script's tag for the pages.
+	Tag string
 	// Spoofable lists the identity headers' names with every mix of "-"
 	// and "_" between their words, for proxies that remove headers only by
 	// exact name.
@@ -95,6 +103,14 @@ func (c ForwardConfig) data() (forwardConfigData, error) {
 	if d.GateHost, d.GatePort, err = net.SplitHostPort(c.Gate); err != nil || d.GateHost == "" || d.GatePort == "" {
 		return d, fmt.Errorf("proxy: the gate's address is host:port, not %q", c.Gate)
 	}
+	switch c.ClientMode {
+	case "":
+		c.ClientMode = authgate.ClientDialog
+	case authgate.ClientDialog, authgate.ClientRedirect, authgate.ClientReload:
+	default:
+		return d, fmt.Errorf("proxy: the client mode is redirect, reload or dialog, not %q", c.ClientMode)
+	}
+	d.Tag = `<script src="/.authgate/client.js" data-mode="` + string(c.ClientMode) + `"></script>`
 	for _, name := range []string{HeaderUser, HeaderUserID, HeaderMethod} {
 		d.Spoofable = append(d.Spoofable, separatorMixes(name)...)
 	}

@@ -40,6 +40,7 @@ func (c *cli) newDemoFlags() (*flagSet, *demoFlags) {
 		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
 	df := new(demoFlags)
 	df.register(fs, "127.0.0.1:8080")
+	df.registerMode(fs)
 	fs.DurationVar(&df.warn, "warn-before", 2*time.Minute, "open the page's \"Are you still there?\" warning this long before the session ends;\nit never takes more than a quarter of --idle-timeout, so the page stays usable")
 	return fs, df
 }
@@ -93,11 +94,17 @@ func (df *demoFlags) register(fs *flagSet, addr string) {
 	fs.DurationVar(&df.idle, "idle-timeout", 30*time.Minute, "end a session after this long without a request")
 	fs.DurationVar(&df.lifetime, "lifetime", 12*time.Hour, "end a session this long after sign-in, whatever the activity")
 	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
-	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
 	fs.IntVar(&df.maxUser, "max-user-sessions", authgate.DefaultMaxUserSessions, "live sessions one user may have; a sign-in past it ends the oldest (-1: no cap)")
 	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
 	df.serving.register(fs)
 	df.oidc.register(fs)
+}
+
+// registerMode defines --client-mode, for the commands that write the
+// page's script tag (the demo and the proxy; forward-auth's tag is in the
+// proxy's config).
+func (df *demoFlags) registerMode(fs *flagSet) {
+	fs.StringVar(&df.mode, "client-mode", string(authgate.ClientDialog), "what the page's client script does on that signal: redirect, reload or dialog")
 }
 
 // check validates the flags of the command called name and turns them into

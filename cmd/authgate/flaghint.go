@@ -21,9 +21,22 @@ func valueHint(f *flag.Flag) string {
 // error.
 var badFlag = regexp.MustCompile(`^invalid value ".*" for flag -([a-z0-9-]+): `)
 
+// unknownFlag finds the flag's name in the flag package's "not defined"
+// error.
+var unknownFlag = regexp.MustCompile(`^flag provided but not defined: -+([a-z0-9-]+)$`)
+
+// movedFlags say, for a command and a flag it does not take, where that
+// setting is made instead.
+var movedFlags = map[string]string{
+	"forward-auth client-mode": " (the service writes no script tag: the mode is the tag's, set by 'authgate forward-auth config nginx --client-mode MODE' in the tag nginx inserts, or by data-mode in the app's own tag)",
+}
+
 // parseHint returns [valueHint] for the flag that err, an error of Parse,
-// names, if any.
+// names, if any, or where a flag the command does not take belongs.
 func (fs *flagSet) parseHint(err error) string {
+	if m := unknownFlag.FindStringSubmatch(err.Error()); m != nil {
+		return movedFlags[fs.name+" "+m[1]]
+	}
 	m := badFlag.FindStringSubmatch(err.Error())
 	if m == nil {
 		return ""

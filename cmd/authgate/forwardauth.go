@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/proxy"
 )
 
@@ -77,6 +78,7 @@ func (c *cli) newForwardFlags() (*flagSet, *forwardFlags) {
 		"key, as the proxy command does. Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
 	ff := new(forwardFlags)
 	ff.register(fs, defaultForwardAddr)
+	ff.mode = string(authgate.ClientDialog) // the tag's mode is the config's --client-mode
 	fs.Var(&ff.trusted, "trusted-proxy", "a `CIDR` that may ask the checks and whose X-Forwarded-* headers are believed (repeatable; default loopback)")
 	return fs, ff
 }

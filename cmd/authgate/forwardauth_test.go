@@ -63,6 +63,12 @@ func TestForwardConfigCommand(t *testing.T) {
 		r := runCLI(t, "", "forward-auth", "config", name, "--upstream", "http://127.0.0.1:8000", "--listen", "127.0.0.1:9090", "--addr", "127.0.0.1:4999")
 		r.expect(t, exitOK, "127.0.0.1:8000", "9090", "127.0.0.1:4999", "/.authgate-forward/")
 	}
+	// --client-mode is the mode of the tag nginx inserts, and of the one the
+	// other configs show for the app's pages.
+	for name, want := range map[string]string{"nginx": `sub_filter '</head>' '<script src="/.authgate/client.js" data-mode="reload"></script></head>';`, "caddy": `# <script src="/.authgate/client.js" data-mode="reload"></script>`} {
+		r := runCLI(t, "", "forward-auth", "config", name, "--upstream", "http://127.0.0.1:8000", "--client-mode", "reload")
+		r.expect(t, exitOK, want)
+	}
 	bad := [][]string{
 		{"apache", "--upstream", "http://127.0.0.1:8000"},
 		{"nginx"},
@@ -70,6 +76,7 @@ func TestForwardConfigCommand(t *testing.T) {
 		{"nginx", "--upstream", "http://127.0.0.1:8000/app"},
 		{"nginx", "--upstream", "http://127.0.0.1:8000", "--listen", "8080"},
 		{"nginx", "--upstream", "http://127.0.0.1:8000", "--addr", ":4181"},
+		{"nginx", "--upstream", "http://127.0.0.1:8000", "--client-mode", "popup"},
 	}
 	for _, args := range bad {
 		r := runCLI(t, "", append([]string{"forward-auth", "config"}, args...)...)
@@ -78,6 +85,13 @@ func TestForwardConfigCommand(t *testing.T) {
 			t.Errorf("%q printed %q", args, r.stdout)
 		}
 	}
+}
+
+// TestForwardAuthClientMode: the service writes no script tag, so it
+// refuses --client-mode and says where the mode is set instead.
+func TestForwardAuthClientMode(t *testing.T) {
+	r := runCLI(t, "", "forward-auth", "--client-mode", "reload", "--db", filepath.Join(t.TempDir(), "gate.db"))
+	r.expect(t, exitUsage, "--client-mode", "forward-auth config nginx --client-mode")
 }
 
 // TestReadmeForwardAuth checks the README's forward-auth section: its
@@ -115,7 +129,7 @@ func TestReadmeForwardAuth(t *testing.T) {
 		t.Errorf("the synopsis names %d flags of forward-auth; want every flag", n)
 	}
 	cfs, _ := c.newForwardConfigFlags()
-	if n := checkSynopsis(t, config, cfs); n != 3 {
-		t.Errorf("the synopsis names %d flags of forward-auth config; want 3", n)
+	if n := checkSynopsis(t, config, cfs); n != 4 {
+		t.Errorf("the synopsis names %d flags of forward-auth config; want 4", n)
 	}
 }

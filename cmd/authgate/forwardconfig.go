@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/proxy"
 )
 
@@ -14,11 +15,14 @@ func (c *cli) newForwardConfigFlags() (*flagSet, *proxy.ForwardConfig) {
 		"forward-auth service at --addr before every request, and passes allowed ones\n"+
 		"to the app at --upstream with X-Authgate-User, X-Authgate-User-Id and\n"+
 		"X-Authgate-Method. For nginx a server block, for Caddy a Caddyfile site, for\n"+
-		"Traefik the file provider's dynamic configuration, for Envoy a bootstrap file.")
+		"Traefik the file provider's dynamic configuration, for Envoy a bootstrap file.\n"+
+		"The nginx config inserts the client script's tag into HTML pages; behind the\n"+
+		"others the app's pages include it (the tag is in the config's comments).")
 	cf := new(proxy.ForwardConfig)
 	fs.StringVar(&cf.Upstream, "upstream", "", "the app's base `URL` (http:// or https://, no path); required")
 	fs.StringVar(&cf.Listen, "listen", ":8080", "the `host:port` the proxy listens on")
 	fs.StringVar(&cf.Gate, "addr", defaultForwardAddr, "the `host:port` of authgate forward-auth")
+	fs.StringVar((*string)(&cf.ClientMode), "client-mode", string(authgate.ClientDialog), "the data-mode of the client script's tag: redirect, reload or dialog\n(nginx inserts the tag into HTML pages; for the others it is in the comments)")
 	return fs, cf
 }
 

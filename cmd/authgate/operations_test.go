@@ -84,6 +84,7 @@ func TestOperationsSettingsTable(t *testing.T) {
 	demoFS := c.newFlags("demo", "demo")
 	var df demoFlags
 	df.register(demoFS, "")
+	df.registerMode(demoFS)
 	var demo []string
 	demoFS.VisitAll(func(f *flag.Flag) { demo = append(demo, f.Name) })
 	demo = append(demo, "warn-before") // the demo's own, registered in its command

@@ -93,6 +93,7 @@ func (c *cli) newProxyFlags() (*flagSet, *proxyFlags) {
 		"Ctrl+C (SIGINT) or SIGTERM stops it gracefully.")
 	pf := new(proxyFlags)
 	pf.register(fs, "127.0.0.1:4180")
+	pf.registerMode(fs)
 	fs.StringVar(&pf.upstream, "upstream", "", "the app's base `URL` (http:// or https://); required")
 	fs.Var(&pf.public, "public", "a path `prefix` that needs no sign-in, such as /static/ (repeatable)")
 	fs.Var(&pf.trusted, "trusted-proxy", "a `CIDR` whose X-Forwarded-* headers are believed (repeatable; default none)")

@@ -33,10 +33,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 # The client script by one static tag, as a page includes it behind a proxy
-# that cannot insert it (nginx, Caddy with authgate forward-auth), with the
-# user from the identity headers: held calls are sent again after a sign-in
-# as that same user only.
-TAG = '<script src="/.authgate/client.js" data-user="%s" data-user-id="%s"></script>\n'
+# that cannot insert it (Caddy with authgate forward-auth). The script asks
+# the gate who is signed in: held calls are sent again after a sign-in as
+# that same user only.
+TAG = '<script src="/.authgate/client.js"></script>\n'
 
 VENDOR = {
     "jquery3.js": "jquery/dist/jquery.js",
@@ -189,10 +189,7 @@ def make_handler(app):
                 "hx": hx,
                 "vendor": vendor,
                 "seed": seed,
-                "tag": TAG % (
-                    html.escape(self.headers.get("X-Authgate-User", "")),
-                    html.escape(self.headers.get("X-Authgate-User-Id", "")),
-                ) if query.get("tag") == ["1"] else "",
+                "tag": TAG if query.get("tag") == ["1"] else "",
                 "lib": json.dumps(lib),
             }
             self.send(200, "text/html; charset=utf-8", page.encode())

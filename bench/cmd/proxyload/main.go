@@ -23,6 +23,13 @@
 // it: it is measured as a fourth proxy, in the same rounds.
 //
 // Without -oauth2-proxy its row is left out, and the program says so.
+//
+// With -forward it measures nginx instead (Debian's nginx-light), in one
+// run: nginx alone in front of the upstream, nginx with auth_request to
+// `authgate forward-auth` (the config `authgate forward-auth config nginx`
+// prints), and nginx with auth_request to oauth2-proxy's /oauth2/auth:
+//
+//	go run ./cmd/proxyload -forward -oauth2-proxy bin/oauth2-proxy [-rounds 5] [-duration 5s] [-conns 32]
 package main
 
 import (
@@ -49,6 +56,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each measured phase")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each phase")
 	flag.IntVar(&o.conns, "conns", 32, "connections of the closed loop")
+	flag.BoolVar(&o.forward, "forward", false, "measure nginx alone, nginx + authgate forward-auth and nginx + oauth2-proxy's /oauth2/auth instead")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -62,7 +70,11 @@ func main() {
 	case "":
 		fmt.Printf("proxyload: %d rounds of %v, closed loop of %d connections; %d CPUs, %s\n",
 			o.rounds, o.duration, o.conns, runtime.NumCPU(), runtime.Version())
-		err = run(ctx, o)
+		if o.forward {
+			err = runForward(ctx, o)
+		} else {
+			err = run(ctx, o)
+		}
 	default:
 		err = fmt.Errorf("unknown -role %q", *role)
 	}

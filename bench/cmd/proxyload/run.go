@@ -31,6 +31,7 @@ type options struct {
 	warmup      time.Duration
 	conns       int
 	bareBuffers bool
+	forward     bool // nginx alone, with authgate forward-auth, with oauth2-proxy
 }
 
 // target is a proxy under load: its address, the cookie of a session and
@@ -184,7 +185,7 @@ func startAuthgate(ctx context.Context, bin, dir, upstream string) (target, erro
 
 // startOAuth2Proxy runs oauth2-proxy with an htpasswd user and signs in
 // with its form.
-func startOAuth2Proxy(ctx context.Context, bin, dir, upstream string) (target, error) {
+func startOAuth2Proxy(ctx context.Context, bin, dir, upstream string, extra ...string) (target, error) {
 	const user, pass = "bench", "a long password for the bench"
 	hash, err := bcrypt.GenerateFromPassword([]byte(pass), bcrypt.MinCost)
 	if err != nil {
@@ -209,6 +210,7 @@ func startOAuth2Proxy(ctx context.Context, bin, dir, upstream string) (target, e
 		"--cookie-secure=false",
 		"--client-id", "unused", "--client-secret", "unused", // the default provider's; never asked
 	)
+	cmd.Args = append(cmd.Args, extra...)
 	cmd.Stdout, cmd.Stderr = nil, nil // its request log goes to /dev/null
 	if err := cmd.Start(); err != nil {
 		return target{}, err
