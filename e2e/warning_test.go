@@ -149,7 +149,7 @@ func TestSignOutEveryTab(t *testing.T) {
 			other.waitWarning("#o")
 			before := len(other.Notes())
 			if mode == "dialog" {
-						}
+			}
 			tb.do("signing out", chromedp.Click(inUI("#o")))
 			login := tb.waitLogin()
 			if got := login.Query().Get("signed_out"); got != "1" {
