@@ -89,9 +89,12 @@ type Config struct {
 	NoUserAgentRule bool
 
 	// InsecureCookies drops the Secure attribute and the __Host- prefix on
-	// hosts reached over plain http other than localhost. Use it only for a
-	// development server on a private network: the session cookie then
-	// travels in clear text. Https and localhost always get Secure cookies.
+	// requests that came over plain http. Use it only for a development
+	// server: on a private network, where the session cookie then travels
+	// in clear text, or on localhost for WebKit (Safari), which keeps no
+	// Secure cookie that plain http sets, even to localhost (Chromium and
+	// Firefox do, so localhost needs it for them). Https always gets Secure
+	// cookies.
 	InsecureCookies bool
 
 	// CrossOrigin refuses cross-origin writes after authentication. Default

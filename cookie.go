@@ -22,9 +22,9 @@ const (
 
 // secureCookies reports whether cookies for r get the Secure attribute and
 // the __Host- prefix: always, unless Config.InsecureCookies is set and r is
-// plain http to a host other than localhost.
+// plain http (localhost included: WebKit keeps no Secure cookie there).
 func (g *Gate) secureCookies(r *http.Request) bool {
-	return !g.cfg.InsecureCookies || r.TLS != nil || isLocalhost(r.Host)
+	return !g.cfg.InsecureCookies || r.TLS != nil
 }
 
 func isLocalhost(hostport string) bool {

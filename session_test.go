@@ -163,8 +163,8 @@ func TestLifetimeAbsolute(t *testing.T) {
 }
 
 // TestCookieAttributes: the session cookie is __Host- and Secure on https
-// and on localhost; plain and not Secure only with InsecureCookies on a
-// plain-http host that is not local.
+// and by default everywhere; plain and not Secure only with InsecureCookies
+// on plain http, localhost included (for WebKit).
 func TestCookieAttributes(t *testing.T) {
 	tests := []struct {
 		insecure bool
@@ -175,10 +175,12 @@ func TestCookieAttributes(t *testing.T) {
 		{false, "https://app.example/", secureCookie, true},
 		{false, "http://app.example/", secureCookie, true},
 		{true, "https://app.example/", secureCookie, true},
-		{true, "http://localhost:8080/", secureCookie, true},
-		{true, "http://localhost/", secureCookie, true},
-		{true, "http://127.0.0.1:8080/", secureCookie, true},
-		{true, "http://[::1]:8080/", secureCookie, true},
+		{false, "http://localhost:8080/", secureCookie, true},
+		{false, "http://127.0.0.1:8080/", secureCookie, true},
+		{true, "http://localhost:8080/", plainCookie, false},
+		{true, "http://localhost/", plainCookie, false},
+		{true, "http://127.0.0.1:8080/", plainCookie, false},
+		{true, "http://[::1]:8080/", plainCookie, false},
 		{true, "http://app.example/", plainCookie, false},
 		{true, "http://192.168.1.20:8080/", plainCookie, false},
 	}

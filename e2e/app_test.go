@@ -36,6 +36,7 @@ type appOptions struct {
 	lifetime time.Duration   // default the gate's
 	idle     time.Duration   // default idleTimeout
 	tls      bool            // serve https://localhost:<port>, with httptest's certificate
+	insecure bool            // Config.InsecureCookies
 	// providers are the gate's identity providers (Config.Providers), and
 	// noPassword turns the password form off (Config.NoPasswordSignIn).
 	providers  []authgate.Provider
@@ -113,6 +114,7 @@ func newApp(t *testing.T, opts appOptions) *testApp {
 		Now:              a.now,
 		Providers:        opts.providers,
 		NoPasswordSignIn: opts.noPassword,
+		InsecureCookies:  opts.insecure,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -110,14 +110,15 @@ func startServers(t *testing.T, e engine) []string {
 	// Every app is served over https, as in production: over plain http,
 	// even to localhost, WebKitGTK drops the gate's Secure cookies (see
 	// docs/PROTOCOL.md), which the scenario localhost-plain-http shows on
-	// the app plainhttp.
+	// the app plainhttp; with InsecureCookies (plaininsecure) it signs in.
 	apps := map[string]*testApp{
 		"main": newApp(t, appOptions{tls: true}),
 		"s418": newApp(t, appOptions{tls: true, signal: authgate.Signal418}),
 		"body": newApp(t, appOptions{tls: true, signal: authgate.SignalBody("MASONITE_LOGIN_REQUIRED")}),
 		// The README's `authgate demo --idle-timeout 1m`.
-		"demo":      newApp(t, appOptions{tls: true, idle: time.Minute}),
-		"plainhttp": newApp(t, appOptions{}),
+		"demo":          newApp(t, appOptions{tls: true, idle: time.Minute}),
+		"plainhttp":     newApp(t, appOptions{}),
+		"plaininsecure": newApp(t, appOptions{insecure: true}),
 	}
 	demoNotes := demo.NewMemoryNotes()
 	bases := map[string]string{}

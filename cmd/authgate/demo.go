@@ -95,7 +95,7 @@ func (df *demoFlags) register(fs *flagSet, addr string) {
 	fs.DurationVar(&df.lifetime, "lifetime", 12*time.Hour, "end a session this long after sign-in, whatever the activity")
 	fs.StringVar(&df.signal, "signal", "401", "what a script call gets when it needs a login: 401, 418 or body:TEXT")
 	fs.IntVar(&df.maxUser, "max-user-sessions", authgate.DefaultMaxUserSessions, "live sessions one user may have; a sign-in past it ends the oldest (-1: no cap)")
-	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies for plain-http hosts other than localhost (private networks only)")
+	fs.BoolVar(&df.insecure, "insecure-cookies", false, "drop Secure cookies on plain http (a private network, or Safari on localhost; development only)")
 	df.serving.register(fs)
 	df.oidc.register(fs)
 }
@@ -216,6 +216,9 @@ func (c *cli) printWelcome(base string, df demoFlags, cr demoCreds) {
 	if host := hostOf(base); !df.insecure && (!isLoopback(host) || !isLoopback(hostOf("http://"+df.addr+"/"))) {
 		fmt.Fprintf(w, "Note: browsers that reach this server over plain http by a name other than\n"+
 			"localhost keep no Secure cookie; use https, or --insecure-cookies on a private network.\n")
+	} else if !df.insecure {
+		fmt.Fprintf(w, "Safari keeps no Secure cookie over plain http, even on localhost: add\n"+
+			"--insecure-cookies to sign in with it here.\n")
 	}
 	fmt.Fprintln(w, "Press Ctrl+C to stop.")
 }

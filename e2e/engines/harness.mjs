@@ -33,7 +33,7 @@ export class Harness {
     const old = this.pages;
     this.pages = [];
     for (const p of old) await p.close().catch(() => {});
-    for (const app of ["main", "s418", "body", "demo", "plainhttp"]) await this.ctl(app, "reset").catch(() => {});
+    for (const app of ["main", "s418", "body", "demo", "plainhttp", "plaininsecure"]) await this.ctl(app, "reset").catch(() => {});
   }
 
   async prompts() {

@@ -347,5 +347,20 @@ export function scenarios() {
     await p.waitFor(() => !window.agBefore && document.readyState === "complete", patience);
     data.signInSticks = await p.evaluate(() => location.pathname !== "/login");
   });
+  // The way out for WebKit on a development machine: InsecureCookies drops
+  // Secure on plain http, localhost included, and the sign-in sticks in
+  // every engine.
+  add("localhost-plain-http-insecure", async (h) => {
+    await reset(h, "plaininsecure");
+    const p = await h.page();
+    await p.goto(h.url("plaininsecure", "/app/fetch"));
+    await waitLogin(p);
+    await p.evaluate(() => { window.agBefore = true; });
+    await signIn(p);
+    await p.waitFor(() => !window.agBefore && document.readyState === "complete", patience);
+    if (await p.evaluate(() => location.pathname === "/login")) {
+      throw new Error("with InsecureCookies, a sign-in over plain http to localhost did not stick");
+    }
+  });
   return list;
 }
