@@ -157,19 +157,7 @@ func TestProviderPopupResends(t *testing.T) {
 	if got := a.noteCalls.Load(); got != 2 {
 		t.Errorf("POST /api/notes came %d times; want 2 (the call that met the expired session, then once again)", got)
 	}
-	if got := eval[string](tb, `document.getElementById("note").value`); got != text {
-		t.Errorf("the textarea holds %q; want %q", got, text)
-	}
-	if got := eval[string](tb, `agStamp`); got != stamp {
-		t.Errorf("the page's load-time value is %q; want %q (the page reloaded)", got, stamp)
-	}
-	notes := tb.Notes()[before:]
-	if n := countPrefix(notes, "navigate:"); n != 0 {
-		t.Errorf("the page navigated: %q", notes)
-	}
-	if n := countPrefix(notes, "saved:"); n != 1 {
-		t.Errorf("the page's code got %d answers; want only the final one: %q", n, notes)
-	}
+	tb.checkResentInPlace(text, stamp, before)
 }
 
 // TestProviderPopupOtherUser: in the popup somebody else signs in (the
