@@ -1,7 +1,6 @@
 package authgate
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"time"
@@ -20,23 +19,12 @@ func (g *Gate) renderLogin(w http.ResponseWriter, r *http.Request, v loginView, 
 	v.Providers = g.providerLinks(v.ReturnTo)
 	v.NoPassword = g.cfg.NoPasswordSignIn
 	v.Status = status
-	var buf bytes.Buffer
-	if err := g.loginTmpl.Execute(&buf, v); err != nil {
-		g.log.LogAttrs(r.Context(), errorLevel, "authgate: rendering the login page", errAttr(err))
-		http.Error(w, "the login page cannot be shown", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "frame-ancestors 'self'")
-	h.Set("X-Frame-Options", "SAMEORIGIN")
-	h.Set("Referrer-Policy", "same-origin")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
-	}
+	g.writePage(w, r, "the login page", g.loginTmpl, v, status, loginHeaders)
 }
+
+// loginHeaders let the login page be framed by the site itself (the
+// client's sign-in dialog may show it compact in a frame).
+var loginHeaders = pageHeaders{csp: "frame-ancestors 'self'", frameOptions: "SAMEORIGIN", referrerPolicy: "same-origin"}
 
 // humanDuration writes d as "30 minutes", "12 hours" or "90 seconds".
 func humanDuration(d time.Duration) string {

@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -176,8 +175,4 @@ func TestProviderEndpointsUnderRequire(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	oidctest.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { oidctest.Main(m) }

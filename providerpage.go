@@ -1,7 +1,6 @@
 package authgate
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
@@ -59,20 +58,6 @@ func (g *Gate) renderProviderError(w http.ResponseWriter, r *http.Request, pr *P
 
 func (g *Gate) renderProviderPage(w http.ResponseWriter, r *http.Request, v providerView, status int) {
 	v.Style, v.Script = providerStyle, providerScript
-	var buf bytes.Buffer
-	if err := providerTmpl.Execute(&buf, v); err != nil {
-		g.log.LogAttrs(r.Context(), errorLevel, "authgate: rendering the provider page", errAttr(err))
-		http.Error(w, "the page cannot be shown", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", providerCSP)
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
-	}
+	g.writePage(w, r, "the provider page", providerTmpl, v, status,
+		pageHeaders{csp: providerCSP, frameOptions: "DENY", referrerPolicy: "no-referrer"})
 }

@@ -47,18 +47,7 @@ func (s *PostgresServer) Close() error {
 // measured, and Signer, a second instance of the app on the same
 // database.
 func OpenPostgres(ctx context.Context, url string, opts pgstore.Options) (Stores, error) {
-	st, err := pgstore.Open(ctx, url, opts)
-	if err != nil {
-		return Stores{}, err
-	}
-	signer, err := pgstore.Open(ctx, url, opts)
-	if err != nil {
-		_ = st.Close()
-		return Stores{}, err
-	}
-	return Stores{Serve: st, Signer: signer, Close: func() error {
-		return errors.Join(signer.Close(), st.Close())
-	}}, nil
+	return openTwo(func() (*pgstore.Store, error) { return pgstore.Open(ctx, url, opts) })
 }
 
 // TableBytes returns the bytes on disk of a table with its indexes and

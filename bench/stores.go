@@ -132,11 +132,21 @@ func randomHex(n int) string {
 // OpenRedis opens two Redis stores with opts: Serve, the one measured,
 // and Signer, a second client standing for another instance of the app.
 func OpenRedis(ctx context.Context, opts redisstore.Options) (Stores, error) {
-	st, err := redisstore.New(ctx, opts)
+	return openTwo(func() (*redisstore.Store, error) { return redisstore.New(ctx, opts) })
+}
+
+// openTwo opens a store twice with open: Serve, the one measured, and
+// Signer, standing for another instance of the app on the same data.
+// Close closes both.
+func openTwo[S interface {
+	authgate.Store
+	Close() error
+}](open func() (S, error)) (Stores, error) {
+	st, err := open()
 	if err != nil {
 		return Stores{}, err
 	}
-	signer, err := redisstore.New(ctx, opts)
+	signer, err := open()
 	if err != nil {
 		_ = st.Close()
 		return Stores{}, err

@@ -58,17 +58,19 @@ func needBrowser(t *testing.T) {
 	if nodeModules() == "" {
 		lack = append(lack, "e2e/node_modules is missing (cd e2e && npm ci)")
 	}
-	skipOrFail(t, lack)
+	skipOrFail(t, "browser", lack)
 }
 
-func skipOrFail(t *testing.T, lack []string) {
+// skipOrFail skips t, or fails it when AUTHGATE_REQUIRE names tool, when
+// lack lists anything missing.
+func skipOrFail(t *testing.T, tool string, lack []string) {
 	t.Helper()
 	if len(lack) == 0 {
 		return
 	}
 	msg := strings.Join(lack, "; ")
-	if required("browser") {
-		t.Fatalf("AUTHGATE_REQUIRE names browser, but %s", msg)
+	if required(tool) {
+		t.Fatalf("AUTHGATE_REQUIRE names %s, but %s", tool, msg)
 	}
-	t.Skipf("skipping: %s; set AUTHGATE_REQUIRE=browser to make this a failure", msg)
+	t.Skipf("skipping: %s; set AUTHGATE_REQUIRE=%s to make this a failure", msg, tool)
 }

@@ -69,18 +69,26 @@ func signInAtProvider(tb *tab, ctx context.Context, u oidctest.User) {
 	}
 }
 
-// openWithProvider opens page, which leads to the login page, signs in
-// there with the provider as u (typing at the provider's form, which then
-// keeps a session in the browser), and waits to be back on page.
-func (tb *tab) openWithProvider(a *testApp, page string, u oidctest.User) {
-	tb.t.Helper()
+// openWithProvider starts a tab, the provider and a test app with opts
+// (see newOIDCApp), opens page in the tab, which leads to the login page,
+// signs in there with the provider as Alice (typing at the provider's form,
+// which then keeps a session in the browser), and waits to be back on page.
+// The login page may or may not have the password form.
+func openWithProvider(t *testing.T, opts appOptions, page string) (*tab, *testApp, *oidctest.Provider) {
+	t.Helper()
+	tb := newTab(t)
+	a, idp := newOIDCApp(t, opts)
 	tb.do("opening "+page, chromedp.Navigate(a.url(page)))
-	tb.waitLogin()
-	tb.do("choosing the provider", chromedp.Click(chromedp.CSS(`a.provider`)))
-	signInAtProvider(tb, tb.ctx, u)
-	if got := tb.waitApp(); got != page {
-		tb.t.Fatalf("after signing in with the provider the tab is on %s; want %s", got, page)
+	tb.do("waiting for the login page's provider link", chromedp.WaitVisible(chromedp.CSS(`a.provider`)))
+	if got := tb.url(); got.Path != "/login" {
+		t.Fatalf("waited for the login page, got %s", got)
 	}
+	tb.do("choosing the provider", chromedp.Click(chromedp.CSS(`a.provider`)))
+	signInAtProvider(tb, tb.ctx, oidctest.Alice)
+	if got := tb.waitApp(); got != page {
+		t.Fatalf("after signing in with the provider the tab is on %s; want %s", got, page)
+	}
+	return tb, a, idp
 }
 
 // clickProviderInDialog clicks the dialog's provider button, a real click
@@ -134,10 +142,8 @@ func (tb *tab) waitTargetGone(id target.ID) {
 // body, on the same page with the typed text still in it.
 func TestProviderPopupResends(t *testing.T) {
 	t.Parallel()
-	tb := newTab(t)
-	a, _ := newOIDCApp(t, appOptions{})
 	const page = "/dlg/fetch"
-	tb.openWithProvider(a, page, oidctest.Alice)
+	tb, a, _ := openWithProvider(t, appOptions{}, page)
 	stamp := eval[string](tb, `agStamp`)
 	const text = "Typed before the session expired, kept through the provider's popup."
 	tb.do("typing the note", chromedp.SendKeys(chromedp.ID("note"), text))
@@ -157,19 +163,7 @@ func TestProviderPopupResends(t *testing.T) {
 	if got := a.noteCalls.Load(); got != 2 {
 		t.Errorf("POST /api/notes came %d times; want 2 (the call that met the expired session, then once again)", got)
 	}
-	if got := eval[string](tb, `document.getElementById("note").value`); got != text {
-		t.Errorf("the textarea holds %q; want %q", got, text)
-	}
-	if got := eval[string](tb, `agStamp`); got != stamp {
-		t.Errorf("the page's load-time value is %q; want %q (the page reloaded)", got, stamp)
-	}
-	notes := tb.Notes()[before:]
-	if n := countPrefix(notes, "navigate:"); n != 0 {
-		t.Errorf("the page navigated: %q", notes)
-	}
-	if n := countPrefix(notes, "saved:"); n != 1 {
-		t.Errorf("the page's code got %d answers; want only the final one: %q", n, notes)
-	}
+	tb.checkResentInPlace(text, stamp, before)
 }
 
 // TestProviderPopupOtherUser: in the popup somebody else signs in (the
@@ -177,10 +171,8 @@ func TestProviderPopupResends(t *testing.T) {
 // held call is not sent again, and the page reloads as Bob's.
 func TestProviderPopupOtherUser(t *testing.T) {
 	t.Parallel()
-	tb := newTab(t)
-	a, idp := newOIDCApp(t, appOptions{})
 	const page = "/dlg/fetch"
-	tb.openWithProvider(a, page, oidctest.Alice)
+	tb, a, idp := openWithProvider(t, appOptions{}, page)
 	tb.do("typing the note", chromedp.SendKeys(chromedp.ID("note"), "alice's draft"))
 	a.expire()
 	// The provider's cookie goes: its form shows in the popup.
@@ -215,10 +207,8 @@ func TestProviderPopupOtherUser(t *testing.T) {
 // and query.
 func TestProviderRedirectBack(t *testing.T) {
 	t.Parallel()
-	tb := newTab(t)
-	a, _ := newOIDCApp(t, appOptions{})
 	const page = "/dlg/fetch?client=redirect&draft=7"
-	tb.openWithProvider(a, page, oidctest.Alice)
+	tb, a, _ := openWithProvider(t, appOptions{}, page)
 	a.expire()
 	tb.do("saving", chromedp.Click(chromedp.ID("save")))
 	tb.checkLoginPage(tb.waitLogin(), page, "")
@@ -237,10 +227,8 @@ func TestProviderRedirectBack(t *testing.T) {
 // on in the tab, back to the same page.
 func TestProviderPopupBlocked(t *testing.T) {
 	t.Parallel()
-	tb := newTab(t)
-	a, _ := newOIDCApp(t, appOptions{})
 	const page = "/dlg/fetch?draft=8"
-	tb.openWithProvider(a, page, oidctest.Alice)
+	tb, a, _ := openWithProvider(t, appOptions{}, page)
 	tb.run(`window.open = function () { return null; };
 navigation.addEventListener("navigate", function () {
 	agNote("leaving:" + document.querySelector("authgate-ui").shadowRoot.querySelector("[role=status]").textContent);
@@ -260,15 +248,7 @@ navigation.addEventListener("navigate", function () {
 // and sends the held call again.
 func TestProviderOnlyDialog(t *testing.T) {
 	t.Parallel()
-	tb := newTab(t)
-	a, _ := newOIDCApp(t, appOptions{noPassword: true})
-	const page = "/dlg/fetch"
-	tb.do("opening "+page, chromedp.Navigate(a.url(page)))
-	tb.do("choosing the provider on the login page", chromedp.Click(chromedp.CSS(`a.provider`)))
-	signInAtProvider(tb, tb.ctx, oidctest.Alice)
-	if got := tb.waitApp(); got != page {
-		t.Fatalf("after signing in with the provider the tab is on %s; want %s", got, page)
-	}
+	tb, a, _ := openWithProvider(t, appOptions{noPassword: true}, "/dlg/fetch")
 	a.expire()
 	tb.run(`save("fetch", "provider only", "p1")`)
 	tb.waitDialog("waiting for the sign-in dialog", "button")
@@ -290,13 +270,7 @@ func TestProviderDialogAccessibility(t *testing.T) {
 	for _, noPassword := range []bool{false, true} {
 		t.Run(map[bool]string{false: "with the password form", true: "provider only"}[noPassword], func(t *testing.T) {
 			t.Parallel()
-			tb := newTab(t)
-			a, _ := newOIDCApp(t, appOptions{noPassword: noPassword})
-			const page = "/dlg/fetch"
-			tb.do("opening "+page, chromedp.Navigate(a.url(page)))
-			tb.do("choosing the provider on the login page", chromedp.Click(chromedp.CSS(`a.provider`)))
-			signInAtProvider(tb, tb.ctx, oidctest.Alice)
-			tb.waitApp()
+			tb, a, _ := openWithProvider(t, appOptions{noPassword: noPassword}, "/dlg/fetch")
 			a.expire()
 			tb.run(`save("fetch", "x", "a")`)
 			tb.waitDialog("waiting for the sign-in dialog", "dialog > button")

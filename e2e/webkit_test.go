@@ -120,14 +120,7 @@ func needWebKit(t *testing.T) {
 			lack = append(lack, string(out))
 		}
 	}
-	if len(lack) == 0 {
-		return
-	}
-	msg := strings.Join(lack, "; ")
-	if required("webkit") {
-		t.Fatalf("AUTHGATE_REQUIRE names webkit, but %s", msg)
-	}
-	t.Skipf("skipping: %s; set AUTHGATE_REQUIRE=webkit to make this a failure", msg)
+	skipOrFail(t, "webkit", lack)
 }
 
 // TestWebKitAdapter runs engines/webkit_smoke.mjs, which uses every method

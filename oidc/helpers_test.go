@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,11 +19,7 @@ import (
 	"github.com/authgate/authgate/memstore"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	oidctest.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { oidctest.Main(m) }
 
 // testKey is the flow cookies' key in the tests: random, shared by the
 // gates of one test binary like the instances of one app.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/redistest"
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // hmgetCalls reads how many HMGET commands the server has run.
@@ -136,24 +137,6 @@ func TestCacheSavesRoundTrips(t *testing.T) {
 	}
 }
 
-// fakeClock is a clock that tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // TestWorkingSetStaysCached reads a few sessions over and over, through
 // 80 minutes on the store's clock, while the store reads thousands of other
 // sessions, and checks that after the first reads none of the working
@@ -167,8 +150,8 @@ func TestWorkingSetStaysCached(t *testing.T) {
 	// drops them, however slowly the test runs; on the store's clock it
 	// is shorter than a round.
 	reader := openStore(t, Options{Addrs: []string{srv.Addr}, CacheTTL: 3 * time.Minute})
-	clock := &fakeClock{t: time.Now()}
-	reader.found.now = clock.now
+	clock := testkit.NewClockAt(time.Now())
+	reader.found.now = clock.Now
 
 	const working, others, rounds, step = 10, 2000, 20, 4 * time.Minute
 	create := func(n int) []authgate.Hash {
@@ -195,7 +178,7 @@ func TestWorkingSetStaysCached(t *testing.T) {
 	read(set) // cached
 
 	for round := range rounds {
-		clock.advance(step)
+		clock.Add(step)
 		before := hmgetCalls(t, srv)
 		for range 5 {
 			read(set)

@@ -13,11 +13,7 @@ import (
 	"github.com/authgate/authgate/internal/oidctest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	oidctest.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { oidctest.Main(m) }
 
 // oidcEnvFor is the environment that gives the provider called sso the
 // client of idp.

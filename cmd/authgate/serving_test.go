@@ -21,28 +21,10 @@ import (
 	"github.com/authgate/authgate/internal/testkit"
 )
 
-// opsBuffer is a buffer safe for one writer and polling readers.
-type opsBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *opsBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *opsBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // served is a serving command running in the test's process.
 type served struct {
 	base           string // http://127.0.0.1:PORT/
-	stdout, stderr *opsBuffer
+	stdout, stderr *testkit.Buffer
 	stop           context.CancelFunc // SIGTERM
 	done           chan int           // the exit code
 }
@@ -52,7 +34,7 @@ type served struct {
 func serveCmd(t *testing.T, cmd string, args ...string) *served {
 	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
-	s := &served{stdout: new(opsBuffer), stderr: new(opsBuffer), stop: stop, done: make(chan int, 1)}
+	s := &served{stdout: new(testkit.Buffer), stderr: new(testkit.Buffer), stop: stop, done: make(chan int, 1)}
 	c := newCLI(strings.NewReader(""), s.stdout, s.stderr)
 	c.hasher = testkit.Hasher
 	c.lookupEnv = func(string) (string, bool) { return "", false }

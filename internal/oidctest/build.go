@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"testing"
 )
 
 var binary struct {
@@ -56,4 +57,13 @@ func RemoveBinary() {
 	if binary.dir != "" {
 		os.RemoveAll(binary.dir)
 	}
+}
+
+// Main runs the tests of m, removes the program [Start] built (see
+// [RemoveBinary]) and exits with the tests' status: the whole TestMain of
+// a package that needs nothing else there.
+func Main(m *testing.M) {
+	code := m.Run()
+	RemoveBinary()
+	os.Exit(code)
 }

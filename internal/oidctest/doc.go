@@ -13,5 +13,5 @@
 // This package imports nothing of the provider's module, so the library's
 // go.mod does not gain its dependencies; it needs the go command, as the
 // tests do. A package whose tests use it calls [RemoveBinary] from its
-// TestMain.
+// TestMain, or makes [Main] its TestMain.
 package oidctest

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,11 +14,7 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { Main(m) }
 
 // discovery fetches the provider's discovery document.
 func discovery(issuer string) (map[string]any, error) {

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // startTimeout bounds how long the provider may take to print its issuer.
@@ -62,7 +64,7 @@ type Provider struct {
 type process struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	log    *logBuffer
+	log    *testkit.Buffer
 	exited chan struct{}
 }
 
@@ -119,7 +121,7 @@ func (p *Provider) launch(addr string) (string, error) {
 	cmd.Env = append(os.Environ(),
 		"OIDCPROVIDER_SECRET_AUTHGATE="+p.Client.Secret,
 		"OIDCPROVIDER_SECRET_OTHER="+p.Other.Secret)
-	log := &logBuffer{}
+	log := &testkit.Buffer{}
 	cmd.Stderr = log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -205,22 +207,3 @@ func (p *Provider) Restart() {
 // LogoutURL is the page that ends a browser's session at the provider, so
 // that the next sign-in shows the form.
 func (p *Provider) LogoutURL() string { return p.Issuer + "/logout" }
-
-// logBuffer keeps a process's output; safe for the process's writer and a
-// test's reader at once.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(b)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}

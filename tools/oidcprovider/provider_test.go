@@ -126,14 +126,9 @@ func follow(t *testing.T, b *http.Client, issuer, target string) (*url.URL, *htt
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != http.StatusFound {
-			t.Cleanup(func() { resp.Body.Close() })
-			return nil, resp
-		}
-		resp.Body.Close()
-		loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
-		if err != nil {
-			t.Fatal(err)
+		loc, page := redirectOf(t, resp)
+		if page != nil {
+			return nil, page
 		}
 		if !strings.HasPrefix(loc.String(), issuer+"/") {
 			return loc, nil
@@ -158,6 +153,17 @@ func signIn(t *testing.T, b *http.Client, issuer string, page *http.Response, em
 	if err != nil {
 		t.Fatal(err)
 	}
+	loc, page := redirectOf(t, resp)
+	if page != nil {
+		return nil, page
+	}
+	return follow(t, b, issuer, loc.String())
+}
+
+// redirectOf returns where resp redirects to, its body closed, or, when it
+// is no redirect, resp itself, its body closed when t ends.
+func redirectOf(t *testing.T, resp *http.Response) (*url.URL, *http.Response) {
+	t.Helper()
 	if resp.StatusCode != http.StatusFound {
 		t.Cleanup(func() { resp.Body.Close() })
 		return nil, resp
@@ -167,7 +173,7 @@ func signIn(t *testing.T, b *http.Client, issuer string, page *http.Response, em
 	if err != nil {
 		t.Fatal(err)
 	}
-	return follow(t, b, issuer, loc.String())
+	return loc, nil
 }
 
 // codeOf checks that back is the redirect URI with the flow's state and

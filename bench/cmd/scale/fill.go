@@ -111,6 +111,31 @@ func cachedLookupTimes(ctx context.Context, st authgate.SessionStore, f *filled)
 	return lookupTimes(ctx, st, w)
 }
 
+// gatedPasses times page loads through h on the sampled sessions of f:
+// first, the first load on each since the fill, then again, a load in
+// steady use after settle (see steadyGatedTimes).
+func gatedPasses(ctx context.Context, h http.Handler, f *filled, settle time.Duration) (first, again []time.Duration, err error) {
+	first, err = gatedTimes(ctx, h, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	again, err = steadyGatedTimes(ctx, h, f, settle)
+	if err != nil {
+		return nil, nil, err
+	}
+	return first, again, nil
+}
+
+// noCacheGatedTimes times page loads in steady use through a gate named
+// name on s, stores opened without their read cache.
+func noCacheGatedTimes(ctx context.Context, name string, s bench.Stores, f *filled) ([]time.Duration, error) {
+	g, err := bench.NewGate(name, s.Serve, s.Signer, nil)
+	if err != nil {
+		return nil, err
+	}
+	return steadyGatedTimes(ctx, g.Handler(), f, 0)
+}
+
 // touchInterval is the gate's default touch interval: a session is
 // touched by its first request in each slot of this length on the clock.
 const touchInterval = bench.IdleTimeout / 30

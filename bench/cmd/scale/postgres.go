@@ -60,21 +60,13 @@ func postgres(ctx context.Context, n, lookups int, url string) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	first, err := gatedTimes(ctx, g.Handler(), f)
-	if err != nil {
-		return nil, err
-	}
 	// A touch drops the session from every instance's cache when its
 	// notification arrives: a second is plenty for that.
-	again, err := steadyGatedTimes(ctx, g.Handler(), f, time.Second)
+	first, again, err := gatedPasses(ctx, g.Handler(), f, time.Second)
 	if err != nil {
 		return nil, err
 	}
-	gn, err := bench.NewGate("postgres-nocache", nc.Serve, nc.Signer, nil)
-	if err != nil {
-		return nil, err
-	}
-	againNC, err := steadyGatedTimes(ctx, gn.Handler(), f, 0)
+	againNC, err := noCacheGatedTimes(ctx, "postgres-nocache", nc, f)
 	if err != nil {
 		return nil, err
 	}

@@ -57,14 +57,10 @@ func redis(ctx context.Context, n, lookups, cacheSize int, dir string) ([]row, e
 	if err != nil {
 		return nil, err
 	}
-	first, err := gatedTimes(ctx, g.Handler(), f)
-	if err != nil {
-		return nil, err
-	}
 	// A touch makes this client read the session past its cache for the
 	// cache's TTL: the steady passes let that pass.
 	settle := redisstore.DefaultCacheTTL + time.Second
-	again, err := steadyGatedTimes(ctx, g.Handler(), f, settle)
+	first, again, err := gatedPasses(ctx, g.Handler(), f, settle)
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +104,7 @@ func redis(ctx context.Context, n, lookups, cacheSize int, dir string) ([]row, e
 	if err != nil {
 		return nil, err
 	}
-	gn, err := bench.NewGate("redis-nocache", ncOn.Serve, ncOn.Signer, nil)
-	if err != nil {
-		return nil, err
-	}
-	againNC, err := steadyGatedTimes(ctx, gn.Handler(), f, 0)
+	againNC, err := noCacheGatedTimes(ctx, "redis-nocache", ncOn, f)
 	if err != nil {
 		return nil, err
 	}

@@ -78,11 +78,7 @@ func sqlite(ctx context.Context, n, lookups int, dir, profile string) ([]row, er
 		_ = st.Close()
 		return nil, err
 	}
-	first, err := gatedTimes(ctx, g.Handler(), f)
-	var again []time.Duration
-	if err == nil {
-		again, err = steadyGatedTimes(ctx, g.Handler(), f, 0)
-	}
+	first, again, err := gatedPasses(ctx, g.Handler(), f, 0)
 	if cerr := g.Close(); err == nil {
 		err = cerr
 	}
