@@ -134,7 +134,7 @@ func TestBrokenFlows(t *testing.T) {
 			if tc.status == 503 {
 				idp = oidctest.Start(t, oidctest.Options{})
 			}
-			e := newEnv(t, idp, 1, func(c *Config) { c.CreateUsers = true })
+			e := newEnv(t, idp, 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
 			b := newBrowser(t)
 			r := tc.run(e, b)
 			wantPage(t, r, tc.status, tc.text)
@@ -155,7 +155,7 @@ func TestBrokenFlows(t *testing.T) {
 func TestProviderDown(t *testing.T) {
 	idp := oidctest.Start(t, oidctest.Options{})
 	idp.Stop()
-	e := newEnv(t, idp, 1, func(c *Config) { c.CreateUsers = true; c.RetryAfter = time.Minute })
+	e := newEnv(t, idp, 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true; c.RetryAfter = time.Minute })
 	b := newBrowser(t)
 	login := b.get(e.srv.URL + "/login?return_to=%2Fnotes")
 	if login.StatusCode != http.StatusOK || !strings.Contains(login.body, `href="/.authgate/oidc/sso/start?return_to=%2Fnotes"`) {
@@ -186,7 +186,7 @@ func TestProviderDown(t *testing.T) {
 // TestTwoInstances: a sign-in that starts on one gate finishes on another
 // that shares the store and the key, as behind a load balancer.
 func TestTwoInstances(t *testing.T) {
-	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 2, func(c *Config) { c.CreateUsers = true })
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 2, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
 	b := newBrowser(t)
 	// The server sends requests to the gates in turn: start goes to the
 	// first; the callback is the server's second request, to the second.
@@ -199,7 +199,10 @@ func TestTwoInstances(t *testing.T) {
 	}
 
 	// An instance with another key refuses the other's flow.
-	other := newEnv(t, e.idp, 1, func(c *Config) { c.CreateUsers = true; c.Key = []byte(strings.Repeat("k", 32)) })
+	other := newEnv(t, e.idp, 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.Key = []byte(strings.Repeat("k", 32))
+	})
 	b = newBrowser(t)
 	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
 	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
