@@ -167,3 +167,33 @@ func TestReturnToIsSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestLongReturnTo: the flow cookie stays within what the callback reads
+// (and a browser keeps) whatever return_to holds: & < > are not escaped,
+// and a return_to that would still make it too long is dropped, so the
+// sign-in lands on HomePath instead of failing.
+func TestLongReturnTo(t *testing.T) {
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
+	long := func(c string) string { return "/a?q=" + strings.Repeat(c, 2040) }
+	tests := []struct{ returnTo, want string }{
+		{long("&"), long("&")},
+		{long("<"), long("<")},
+		{long(`"`), "/"}, // JSON doubles each: too long for the cookie
+	}
+	for _, tc := range tests {
+		b := newBrowser(t)
+		start := b.get(e.srv.URL + "/.authgate/oidc/sso/start?return_to=" + url.QueryEscape(tc.returnTo))
+		if start.StatusCode != http.StatusFound {
+			t.Fatalf("start: %s\n%s", start.Status, start.body)
+		}
+		for _, c := range start.Cookies() {
+			if n := len(c.Name) + len(c.Value); n > maxFlowCookie {
+				t.Errorf("return_to %.12q...: the cookie %s holds %d bytes, more than %d", tc.returnTo, c.Name, n, maxFlowCookie)
+			}
+		}
+		r := b.get(e.atProvider(b, start.Header.Get("Location"), oidctest.Bob))
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != tc.want {
+			t.Errorf("return_to %.12q...: %s to %.20q..., want 303 to %.20q...\n%s", tc.returnTo, r.Status, r.Header.Get("Location"), tc.want, r.body)
+		}
+	}
+}
