@@ -36,23 +36,28 @@ func (p *Provider) callback(w http.ResponseWriter, r *http.Request, pr *authgate
 		pr.Fail(w, r, http.StatusBadRequest, textNoFlow, "", false)
 		return
 	}
-	// A flow is used once, whatever happens next.
-	p.setFlow(w, pr, "")
 	f, err := p.openFlow(raw, now)
 	switch {
 	case errors.Is(err, errFlowExpired):
+		p.setFlow(w, pr, "")
 		pr.Fail(w, r, http.StatusBadRequest, textExpired, "", false)
 		return
 	case err != nil:
+		p.setFlow(w, pr, "")
 		pr.Fail(w, r, http.StatusBadRequest, textNoFlow, "", false)
 		return
 	}
 	fail := func(status int, text string) { pr.Fail(w, r, status, text, f.ReturnTo, f.Popup) }
 	q := r.URL.Query()
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.State)) != 1 {
+		// Not this browser's sign-in: a stray or forged link, which any
+		// site can make the browser follow. The sign-in in progress is
+		// left alone, to finish when its own answer comes.
 		fail(http.StatusBadRequest, textState)
 		return
 	}
+	// From here the browser's flow is used once, whatever happens next.
+	p.setFlow(w, pr, "")
 	if code := q.Get("error"); code != "" {
 		// The provider did not sign the user in: they cancelled, or it
 		// refused them.

@@ -248,3 +248,21 @@ func TestVerifyAudience(t *testing.T) {
 		}
 	}
 }
+
+// TestStrayCallback: a callback with another state, which any site can
+// make a browser open, does not end the sign-in in progress: the real
+// answer that follows still signs in.
+func TestStrayCallback(t *testing.T) {
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	for _, stray := range []string{"/.authgate/oidc/sso/callback?state=x&code=y", "/.authgate/oidc/sso/callback?error=access_denied"} {
+		wantPage(t, b.get(e.srv.URL+stray), http.StatusBadRequest, textState)
+	}
+	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the real callback after a stray one: %s, want 303\n%s", r.Status, r.body)
+	}
+	if id := e.whoAmI(b); id == "" {
+		t.Error("not signed in after the real callback")
+	}
+}
