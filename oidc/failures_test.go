@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -264,5 +265,45 @@ func TestStrayCallback(t *testing.T) {
 	}
 	if id := e.whoAmI(b); id == "" {
 		t.Error("not signed in after the real callback")
+	}
+}
+
+// countPosts counts the POSTs (token calls) a client makes.
+type countPosts struct {
+	n    atomic.Int64
+	next http.RoundTripper
+}
+
+func (c *countPosts) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost {
+		c.n.Add(1)
+	}
+	return c.next.RoundTrip(r)
+}
+
+// TestRefusedCodeOneCall: a copied flow cookie can be replayed until it
+// expires, but each try costs one token call, not two: the gate takes
+// the client's authentication method from discovery rather than trying
+// one and then the other.
+func TestRefusedCodeOneCall(t *testing.T) {
+	calls := &countPosts{next: http.DefaultTransport}
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.HTTPClient = &http.Client{Transport: calls, Timeout: 10 * time.Second}
+	})
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
+	kept := b.jar.Cookies(u)
+	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first callback: %s\n%s", r.Status, r.body)
+	}
+	for i := range 3 {
+		thief := newBrowser(t)
+		thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
+		wantPage(t, thief.get(back), http.StatusBadRequest, textCode)
+		if got, want := calls.n.Load(), int64(i+2); got != want {
+			t.Fatalf("after %d replays the gate made %d token calls, want %d", i+1, got, want)
+		}
 	}
 }
