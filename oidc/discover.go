@@ -23,7 +23,7 @@ type discovered struct {
 var errDown = errors.New("oidc: the provider cannot be reached")
 
 // discover returns the provider's discovery document, fetching it on first
-// use. Only one request at a time fetches it, within Config.Timeout; the
+// use and again after [Provider.markDown]. Only one request at a time fetches it, within Config.Timeout; the
 // others, and every request for Config.RetryAfter after a failure, get
 // errDown at once, so a provider that is down costs one call per
 // RetryAfter, whatever the traffic.
@@ -74,6 +74,17 @@ func authStyle(gp *gooidc.Provider) oauth2.AuthStyle {
 		return oauth2.AuthStyleInParams
 	}
 	return oauth2.AuthStyleInHeader
+}
+
+// markDown forgets the discovery after a call to the provider failed for
+// want of an answer (not a refusal): starts get errDown, and so a 503 at
+// the gate rather than a redirect to a provider that is down, until
+// RetryAfter has passed and a new discovery finds it again.
+func (p *Provider) markDown(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.disc = nil
+	p.failedAt = now
 }
 
 // short bounds an error's text for a log line: a provider's error page

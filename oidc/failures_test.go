@@ -307,3 +307,34 @@ func TestRefusedCodeOneCall(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderDownLater: a provider that goes down after the gate has
+// discovered it is found out at the first token call that gets no answer;
+// from then on, starts get 503 at the gate, not a redirect to it, until
+// RetryAfter has passed and it answers again.
+func TestProviderDownLater(t *testing.T) {
+	idp := oidctest.Start(t, oidctest.Options{})
+	e := newEnv(t, idp, 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.RetryAfter = time.Minute
+	})
+	if r := e.signIn(newBrowser(t), oidctest.Bob); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first sign-in: %s\n%s", r.Status, r.body)
+	}
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	idp.Stop()
+	wantPage(t, b.get(back), http.StatusServiceUnavailable, "cannot be reached")
+	for i := range 2 {
+		r := b.get(e.srv.URL + "/.authgate/oidc/sso/start?return_to=%2Fnotes")
+		wantPage(t, r, http.StatusServiceUnavailable, "cannot be reached")
+		if i == 0 && r.Header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+	}
+	idp.Restart()
+	e.clock.Add(time.Minute)
+	if r := e.signIn(b, oidctest.Bob); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in once the provider is back: %s\n%s", r.Status, r.body)
+	}
+}
