@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/authgate/authgate"
@@ -16,14 +17,15 @@ import (
 // The callback's answers to a flow that cannot finish. They name no secret
 // and nothing the provider sent but an error code of a safe shape.
 const (
-	textNoFlow  = "This sign-in is not known to this browser: it may have finished already, or it was started in another browser or window."
-	textExpired = "This sign-in took too long."
-	textState   = "This sign-in does not match the one this browser started."
-	textIssuer  = "The answer came from another sign-in service than the one this sign-in started at."
-	textCode    = "The sign-in service refused the sign-in code: it may have been used already, or be meant for another application."
-	textToken   = "The sign-in service's answer could not be verified for this application."
-	textTokenTL = "The sign-in service's answer has expired."
-	textBusy    = "Too many sign-ins are under way. Please try again in a moment."
+	textNoFlow    = "This sign-in is not known to this browser: it may have finished already, or it was started in another browser or window."
+	textExpired   = "This sign-in took too long."
+	textState     = "This sign-in does not match the one this browser started."
+	textIssuer    = "The answer came from another sign-in service than the one this sign-in started at."
+	textCode      = "The sign-in service refused the sign-in code: it may have been used already, or be meant for another application."
+	textToken     = "The sign-in service's answer could not be verified for this application."
+	textTokenTL   = "The sign-in service's answer has expired."
+	textBusy      = "Too many sign-ins are under way. Please try again in a moment."
+	textThrottled = "Too many failed sign-ins from your address. Please try again later."
 )
 
 // callback comes back from the provider: it checks the flow cookie and the
@@ -74,6 +76,11 @@ func (p *Provider) callback(w http.ResponseWriter, r *http.Request, pr *authgate
 		fail(http.StatusBadRequest, textCode)
 		return
 	}
+	if wait := pr.AddressWait(r); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		fail(http.StatusTooManyRequests, textThrottled)
+		return
+	}
 	if !p.acquire() {
 		w.Header().Set("Retry-After", "1")
 		fail(http.StatusServiceUnavailable, textBusy)
@@ -121,6 +128,9 @@ func (p *Provider) redeem(r *http.Request, pr *authgate.ProviderRequest, f flow,
 		attrs := []slog.Attr{slog.String("provider", p.cfg.Name), slog.String("err", short(err))}
 		if errors.As(err, &re) {
 			log.LogAttrs(r.Context(), slog.LevelInfo, "authgate: oidc code refused", attrs...)
+			// Only a browser holding a valid flow cookie with this state
+			// gets here, so no other site can make it count.
+			pr.AddressFailed(r)
 			return nil, http.StatusBadRequest, textCode
 		}
 		log.LogAttrs(r.Context(), slog.LevelError, "authgate: oidc token endpoint unreachable", attrs...)

@@ -12,6 +12,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/oidctest"
 )
 
@@ -336,5 +337,40 @@ func TestProviderDownLater(t *testing.T) {
 	e.clock.Add(time.Minute)
 	if r := e.signIn(b, oidctest.Bob); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in once the provider is back: %s\n%s", r.Status, r.body)
+	}
+}
+
+// TestReplaysThrottled: refused codes count against the client's address
+// in the gate's throttle; at its limit the callback answers 429 without
+// calling the provider.
+func TestReplaysThrottled(t *testing.T) {
+	calls := &countPosts{next: http.DefaultTransport}
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.HTTPClient = &http.Client{Transport: calls, Timeout: 10 * time.Second}
+	}, func(g *authgate.Config) { g.Throttle.Address = 2 })
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
+	kept := b.jar.Cookies(u)
+	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first callback: %s\n%s", r.Status, r.body)
+	}
+	replay := func() response {
+		thief := newBrowser(t)
+		thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
+		return thief.get(back)
+	}
+	for range 2 {
+		wantPage(t, replay(), http.StatusBadRequest, textCode)
+	}
+	before := calls.n.Load()
+	r := replay()
+	wantPage(t, r, http.StatusTooManyRequests, textThrottled)
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	if n := calls.n.Load() - before; n != 0 {
+		t.Errorf("a throttled callback made %d token calls", n)
 	}
 }
