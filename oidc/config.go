@@ -58,7 +58,9 @@ type Config struct {
 	// accounts are all the app's users (a company's own provider).
 	AllowAnyAccount bool
 	// AllowedDomains, when not empty, admits only users whose verified
-	// e-mail address is in one of these domains (exactly, case aside).
+	// e-mail address is in one of these domains (exactly, ASCII case
+	// aside). Domains are ASCII: write an internationalized one in its
+	// xn-- form, as providers send it.
 	AllowedDomains []string
 	// AllowedGroups, when not empty, admits only users whose GroupsClaim
 	// names one of these groups. With AllowedDomains too, a user needs both.
@@ -135,7 +137,7 @@ func New(cfg Config) (*Provider, error) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	for i, d := range cfg.AllowedDomains {
 		d = strings.ToLower(strings.TrimPrefix(d, "@"))
-		if d == "" || strings.ContainsAny(d, "@/ ") {
+		if d == "" || strings.ContainsAny(d, "@/ ") || !isASCII(d) {
 			return nil, fmt.Errorf("oidc: provider %q: %q is not an e-mail domain", cfg.Name, cfg.AllowedDomains[i])
 		}
 		cfg.AllowedDomains[i] = d

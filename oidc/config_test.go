@@ -21,6 +21,7 @@ func TestNewRefuses(t *testing.T) {
 		{"create users, a domain", func(c *Config) { c.CreateUsers, c.AllowedDomains = true, []string{"example.com"} }, ""},
 		{"create users, a group", func(c *Config) { c.CreateUsers, c.AllowedGroups = true, []string{"staff"} }, ""},
 		{"linked users only", func(c *Config) {}, ""},
+		{"a domain that is not ASCII", func(c *Config) { c.AllowedDomains = []string{"exämple.com"} }, "not an e-mail domain"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,5 +35,30 @@ func TestNewRefuses(t *testing.T) {
 				t.Fatalf("New: %v, want an error naming %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestAdmitsASCII: allowed domains compare with ASCII case folding only;
+// a letter that Unicode folds into an ASCII one does not make a domain on
+// the list.
+func TestAdmitsASCII(t *testing.T) {
+	p, err := New(Config{Name: "sso", Label: "SSO", Issuer: "https://sso.example.com", ClientID: "id", ClientSecret: "secret", Key: testKey,
+		AllowedDomains: []string{"ok.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		email string
+		want  bool
+	}{
+		{"bob@ok.example", true},
+		{"bob@OK.Example", true},
+		{"bob@o\u212a.example", false}, // the Kelvin sign, which Unicode folds into k
+		{"bob@ok.example.evil", false},
+	}
+	for _, tc := range tests {
+		if got := p.admits(&claimSet{Email: tc.email, Verified: true}); got != tc.want {
+			t.Errorf("admits(%q) = %v, want %v", tc.email, got, tc.want)
+		}
 	}
 }
