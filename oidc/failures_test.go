@@ -374,3 +374,32 @@ func TestReplaysThrottled(t *testing.T) {
 		t.Errorf("a throttled callback made %d token calls", n)
 	}
 }
+
+// TestCrossSiteStart: a start that another site's page sent (as the
+// browser says in Sec-Fetch-Site) gets 403 and a link to the login page,
+// with no flow and no redirect; the app's own pages and a typed address
+// start as usual.
+func TestCrossSiteStart(t *testing.T) {
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, nil)
+	for _, site := range []string{"cross-site", "same-origin", "same-site", "none", ""} {
+		b := newBrowser(t)
+		req, _ := http.NewRequest("GET", e.srv.URL+"/.authgate/oidc/sso/start?return_to=%2Fnotes", nil)
+		if site != "" {
+			req.Header.Set("Sec-Fetch-Site", site)
+		}
+		r := b.do(req)
+		if site != "cross-site" {
+			if r.StatusCode != http.StatusFound {
+				t.Errorf("Sec-Fetch-Site %q: %s, want 302", site, r.Status)
+			}
+			continue
+		}
+		wantPage(t, r, http.StatusForbidden, textCrossSite)
+		if len(r.Cookies()) != 0 {
+			t.Errorf("a cross-site start set %v", r.Cookies())
+		}
+		if !strings.Contains(r.body, `href="/login?return_to=%2Fnotes"`) {
+			t.Errorf("the page has no link to the login page:\n%s", r.body)
+		}
+	}
+}
