@@ -98,6 +98,17 @@ func TestBrokenFlows(t *testing.T) {
 			}
 			return b.get(back)
 		}, 400, textCode, false},
+		{"an ID token with another nonce", func(e *env, b *browser) response {
+			// The provider signs a token for another nonce than the
+			// flow cookie holds, as for a token injected from another
+			// sign-in.
+			start := b.get(e.srv.URL + "/.authgate/oidc/sso/start")
+			loc, _ := url.Parse(start.Header.Get("Location"))
+			q := loc.Query()
+			q.Set("nonce", "another-nonce")
+			loc.RawQuery = q.Encode()
+			return b.get(e.atProvider(b, loc.String(), oidctest.Bob))
+		}, 400, textToken, false},
 		{"the provider says no", func(e *env, b *browser) response {
 			start := b.get(e.srv.URL + "/.authgate/oidc/sso/start")
 			loc, _ := url.Parse(start.Header.Get("Location"))
