@@ -134,7 +134,11 @@ func (p *Provider) redeem(r *http.Request, pr *authgate.ProviderRequest, f flow,
 			return nil, http.StatusBadRequest, textCode
 		}
 		log.LogAttrs(r.Context(), slog.LevelError, "authgate: oidc token endpoint unreachable", attrs...)
-		p.markDown(pr.Now())
+		if r.Context().Err() == nil {
+			// Not a client that went away mid-call, which anyone could
+			// do to take the provider off for RetryAfter.
+			p.markDown(pr.Now())
+		}
 		return nil, http.StatusServiceUnavailable, "The sign-in service " + p.cfg.Label + " cannot be reached at the moment. Please try again in a little while."
 	}
 	rawID, _ := tok.Extra("id_token").(string)
