@@ -414,3 +414,55 @@ func TestCrossSiteStart(t *testing.T) {
 		}
 	}
 }
+
+// holdToken holds every token call until its request is cancelled, and
+// says when one arrives.
+type holdToken struct {
+	posted chan struct{}
+	next   http.RoundTripper
+}
+
+func (h *holdToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost {
+		return h.next.RoundTrip(r)
+	}
+	h.posted <- struct{}{}
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+// TestClientLeavesMidCallback: a client that goes away while the gate
+// waits for the token endpoint does not make the gate think the provider
+// is down; the next start still leaves for the provider.
+func TestClientLeavesMidCallback(t *testing.T) {
+	hold := &holdToken{posted: make(chan struct{}, 1), next: http.DefaultTransport}
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.HTTPClient = &http.Client{Transport: hold, Timeout: time.Minute}
+	})
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, "GET", back, nil)
+	done := make(chan error, 1)
+	go func() {
+		resp, err := b.c.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-hold.posted
+	cancel()
+	<-done
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(e.logs.String(), "oidc token endpoint unreachable") {
+		if time.Now().After(deadline) {
+			t.Fatal("the callback never finished")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if r := b.get(e.srv.URL + "/.authgate/oidc/sso/start"); r.StatusCode != http.StatusFound {
+		t.Fatalf("start after a client left mid-callback: %s, want 302\n%s", r.Status, r.body)
+	}
+}
