@@ -78,6 +78,21 @@ func (pr *ProviderRequest) Logger() *slog.Logger { return pr.g.log }
 // ClientAddr returns the client's address, as [Config.ClientAddr] reads it.
 func (pr *ProviderRequest) ClientAddr(r *http.Request) string { return pr.g.cfg.ClientAddr(r) }
 
+// AddressWait returns how many seconds the client of r must wait before
+// its next sign-in attempt, by the gate's throttle (the per-address limit
+// of [ThrottleConfig], shared with passwords and API keys), or 0.
+func (pr *ProviderRequest) AddressWait(r *http.Request) int {
+	return pr.g.throttle.addressWait(pr.Now(), pr.g.cfg.ClientAddr(r))
+}
+
+// AddressFailed counts a failed sign-in against the client address of r
+// in the gate's throttle. Count only failures that the client itself
+// caused and no other site can make its browser cause, or a hostile page
+// could lock a visitor's address out.
+func (pr *ProviderRequest) AddressFailed(r *http.Request) {
+	pr.g.throttle.addressFailed(pr.Now(), pr.g.cfg.ClientAddr(r))
+}
+
 // SignIn starts a gate session for u, with the gate's idle timeout and
 // lifetime (see [Gate.SignIn]), and answers: 303 to returnTo (checked again
 // with [SafeReturnTo]; HomePath when unsafe or empty), or, when popup is

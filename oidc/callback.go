@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/authgate/authgate"
@@ -16,14 +17,15 @@ import (
 // The callback's answers to a flow that cannot finish. They name no secret
 // and nothing the provider sent but an error code of a safe shape.
 const (
-	textNoFlow  = "This sign-in is not known to this browser: it may have finished already, or it was started in another browser or window."
-	textExpired = "This sign-in took too long."
-	textState   = "This sign-in does not match the one this browser started."
-	textIssuer  = "The answer came from another sign-in service than the one this sign-in started at."
-	textCode    = "The sign-in service refused the sign-in code: it may have been used already, or be meant for another application."
-	textToken   = "The sign-in service's answer could not be verified for this application."
-	textTokenTL = "The sign-in service's answer has expired."
-	textBusy    = "Too many sign-ins are under way. Please try again in a moment."
+	textNoFlow    = "This sign-in is not known to this browser: it may have finished already, or it was started in another browser or window."
+	textExpired   = "This sign-in took too long."
+	textState     = "This sign-in does not match the one this browser started."
+	textIssuer    = "The answer came from another sign-in service than the one this sign-in started at."
+	textCode      = "The sign-in service refused the sign-in code: it may have been used already, or be meant for another application."
+	textToken     = "The sign-in service's answer could not be verified for this application."
+	textTokenTL   = "The sign-in service's answer has expired."
+	textBusy      = "Too many sign-ins are under way. Please try again in a moment."
+	textThrottled = "Too many failed sign-ins from your address. Please try again later."
 )
 
 // callback comes back from the provider: it checks the flow cookie and the
@@ -36,23 +38,28 @@ func (p *Provider) callback(w http.ResponseWriter, r *http.Request, pr *authgate
 		pr.Fail(w, r, http.StatusBadRequest, textNoFlow, "", false)
 		return
 	}
-	// A flow is used once, whatever happens next.
-	p.setFlow(w, pr, "")
 	f, err := p.openFlow(raw, now)
 	switch {
 	case errors.Is(err, errFlowExpired):
+		p.setFlow(w, pr, "")
 		pr.Fail(w, r, http.StatusBadRequest, textExpired, "", false)
 		return
 	case err != nil:
+		p.setFlow(w, pr, "")
 		pr.Fail(w, r, http.StatusBadRequest, textNoFlow, "", false)
 		return
 	}
 	fail := func(status int, text string) { pr.Fail(w, r, status, text, f.ReturnTo, f.Popup) }
 	q := r.URL.Query()
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.State)) != 1 {
+		// Not this browser's sign-in: a stray or forged link, which any
+		// site can make the browser follow. The sign-in in progress is
+		// left alone, to finish when its own answer comes.
 		fail(http.StatusBadRequest, textState)
 		return
 	}
+	// From here the browser's flow is used once, whatever happens next.
+	p.setFlow(w, pr, "")
 	if code := q.Get("error"); code != "" {
 		// The provider did not sign the user in: they cancelled, or it
 		// refused them.
@@ -67,6 +74,11 @@ func (p *Provider) callback(w http.ResponseWriter, r *http.Request, pr *authgate
 	code := q.Get("code")
 	if code == "" || len(code) > 4096 {
 		fail(http.StatusBadRequest, textCode)
+		return
+	}
+	if wait := pr.AddressWait(r); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		fail(http.StatusTooManyRequests, textThrottled)
 		return
 	}
 	if !p.acquire() {
@@ -116,9 +128,17 @@ func (p *Provider) redeem(r *http.Request, pr *authgate.ProviderRequest, f flow,
 		attrs := []slog.Attr{slog.String("provider", p.cfg.Name), slog.String("err", short(err))}
 		if errors.As(err, &re) {
 			log.LogAttrs(r.Context(), slog.LevelInfo, "authgate: oidc code refused", attrs...)
+			// Only a browser holding a valid flow cookie with this state
+			// gets here, so no other site can make it count.
+			pr.AddressFailed(r)
 			return nil, http.StatusBadRequest, textCode
 		}
 		log.LogAttrs(r.Context(), slog.LevelError, "authgate: oidc token endpoint unreachable", attrs...)
+		if r.Context().Err() == nil {
+			// Not a client that went away mid-call, which anyone could
+			// do to take the provider off for RetryAfter.
+			p.markDown(pr.Now())
+		}
 		return nil, http.StatusServiceUnavailable, "The sign-in service " + p.cfg.Label + " cannot be reached at the moment. Please try again in a little while."
 	}
 	rawID, _ := tok.Extra("id_token").(string)

@@ -50,9 +50,17 @@ type Config struct {
 	// CreateUsers makes a user on the first sign-in of a provider account
 	// that matches no user: its login is the verified e-mail address, or
 	// NAME:SUBJECT without one. Off by default: only linked users sign in.
+	// With CreateUsers, [New] requires AllowedDomains or AllowedGroups, or
+	// AllowAnyAccount: at a public provider, every account would sign in.
 	CreateUsers bool
+	// AllowAnyAccount lets CreateUsers make a user for any account at the
+	// provider, with no allow-list. Set it only for a provider whose
+	// accounts are all the app's users (a company's own provider).
+	AllowAnyAccount bool
 	// AllowedDomains, when not empty, admits only users whose verified
-	// e-mail address is in one of these domains (exactly, case aside).
+	// e-mail address is in one of these domains (exactly, ASCII case
+	// aside). Domains are ASCII: write an internationalized one in its
+	// xn-- form, as providers send it.
 	AllowedDomains []string
 	// AllowedGroups, when not empty, admits only users whose GroupsClaim
 	// names one of these groups. With AllowedDomains too, a user needs both.
@@ -129,10 +137,13 @@ func New(cfg Config) (*Provider, error) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	for i, d := range cfg.AllowedDomains {
 		d = strings.ToLower(strings.TrimPrefix(d, "@"))
-		if d == "" || strings.ContainsAny(d, "@/ ") {
+		if d == "" || strings.ContainsAny(d, "@/ ") || !isASCII(d) {
 			return nil, fmt.Errorf("oidc: provider %q: %q is not an e-mail domain", cfg.Name, cfg.AllowedDomains[i])
 		}
 		cfg.AllowedDomains[i] = d
+	}
+	if cfg.CreateUsers && len(cfg.AllowedDomains) == 0 && len(cfg.AllowedGroups) == 0 && !cfg.AllowAnyAccount {
+		return nil, fmt.Errorf("oidc: provider %q: CreateUsers without AllowedDomains or AllowedGroups would let every account at the provider in; set an allow-list, or AllowAnyAccount if every account there is meant to sign in", cfg.Name)
 	}
 	if cfg.GroupsClaim == "" {
 		cfg.GroupsClaim = "groups"

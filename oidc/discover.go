@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
@@ -22,7 +23,7 @@ type discovered struct {
 var errDown = errors.New("oidc: the provider cannot be reached")
 
 // discover returns the provider's discovery document, fetching it on first
-// use. Only one request at a time fetches it, within Config.Timeout; the
+// use and again after [Provider.markDown]. Only one request at a time fetches it, within Config.Timeout; the
 // others, and every request for Config.RetryAfter after a failure, get
 // errDown at once, so a provider that is down costs one call per
 // RetryAfter, whatever the traffic.
@@ -53,8 +54,37 @@ func (p *Provider) discover(ctx context.Context, now time.Time, log *slog.Logger
 		log.LogAttrs(ctx, slog.LevelError, "authgate: oidc discovery failed", slog.String("provider", p.cfg.Name), slog.String("err", short(err)))
 		return nil, fmt.Errorf("%w: %w", errDown, err)
 	}
-	p.disc = &discovered{provider: gp, endpoint: gp.Endpoint()}
+	ep := gp.Endpoint()
+	ep.AuthStyle = authStyle(gp)
+	p.disc = &discovered{provider: gp, endpoint: ep}
 	return p.disc, nil
+}
+
+// authStyle is how the token endpoint takes the client's credentials, by
+// the discovery document's token_endpoint_auth_methods_supported: HTTP
+// Basic when it lists client_secret_basic or says nothing (the default of
+// OpenID Connect Discovery 1.0), form parameters when it lists only
+// client_secret_post. Never oauth2's AutoDetect, which sends every refused
+// code twice.
+func authStyle(gp *gooidc.Provider) oauth2.AuthStyle {
+	var doc struct {
+		Methods []string `json:"token_endpoint_auth_methods_supported"`
+	}
+	if gp.Claims(&doc) == nil && !slices.Contains(doc.Methods, "client_secret_basic") && slices.Contains(doc.Methods, "client_secret_post") {
+		return oauth2.AuthStyleInParams
+	}
+	return oauth2.AuthStyleInHeader
+}
+
+// markDown forgets the discovery after a call to the provider failed for
+// want of an answer (not a refusal): starts get errDown, and so a 503 at
+// the gate rather than a redirect to a provider that is down, until
+// RetryAfter has passed and a new discovery finds it again.
+func (p *Provider) markDown(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.disc = nil
+	p.failedAt = now
 }
 
 // short bounds an error's text for a log line: a provider's error page

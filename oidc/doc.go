@@ -30,5 +30,10 @@
 //
 // The provider is discovered on first use, not in New: a provider that is
 // down when the app starts does not stop it, and a sign-in attempt while it
-// is down gets 503 at the gate's own origin, never a redirect loop.
+// is down gets 503 at the gate's own origin, never a redirect loop. The
+// discovery is kept once it succeeds; a provider that goes down later is
+// found out at the first token call that gets no answer, after which
+// sign-ins get 503 until [Config.RetryAfter] has passed and a new discovery
+// succeeds. Until that call, a start still sends the browser to the
+// provider, where the browser shows its own error.
 package oidc

@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/authgate/authgate"
 	"github.com/authgate/authgate/internal/oidctest"
 )
 
@@ -96,6 +98,17 @@ func TestBrokenFlows(t *testing.T) {
 			}
 			return b.get(back)
 		}, 400, textCode, false},
+		{"an ID token with another nonce", func(e *env, b *browser) response {
+			// The provider signs a token for another nonce than the
+			// flow cookie holds, as for a token injected from another
+			// sign-in.
+			start := b.get(e.srv.URL + "/.authgate/oidc/sso/start")
+			loc, _ := url.Parse(start.Header.Get("Location"))
+			q := loc.Query()
+			q.Set("nonce", "another-nonce")
+			loc.RawQuery = q.Encode()
+			return b.get(e.atProvider(b, loc.String(), oidctest.Bob))
+		}, 400, textToken, false},
 		{"the provider says no", func(e *env, b *browser) response {
 			start := b.get(e.srv.URL + "/.authgate/oidc/sso/start")
 			loc, _ := url.Parse(start.Header.Get("Location"))
@@ -134,7 +147,7 @@ func TestBrokenFlows(t *testing.T) {
 			if tc.status == 503 {
 				idp = oidctest.Start(t, oidctest.Options{})
 			}
-			e := newEnv(t, idp, 1, func(c *Config) { c.CreateUsers = true })
+			e := newEnv(t, idp, 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
 			b := newBrowser(t)
 			r := tc.run(e, b)
 			wantPage(t, r, tc.status, tc.text)
@@ -155,7 +168,7 @@ func TestBrokenFlows(t *testing.T) {
 func TestProviderDown(t *testing.T) {
 	idp := oidctest.Start(t, oidctest.Options{})
 	idp.Stop()
-	e := newEnv(t, idp, 1, func(c *Config) { c.CreateUsers = true; c.RetryAfter = time.Minute })
+	e := newEnv(t, idp, 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true; c.RetryAfter = time.Minute })
 	b := newBrowser(t)
 	login := b.get(e.srv.URL + "/login?return_to=%2Fnotes")
 	if login.StatusCode != http.StatusOK || !strings.Contains(login.body, `href="/.authgate/oidc/sso/start?return_to=%2Fnotes"`) {
@@ -186,7 +199,7 @@ func TestProviderDown(t *testing.T) {
 // TestTwoInstances: a sign-in that starts on one gate finishes on another
 // that shares the store and the key, as behind a load balancer.
 func TestTwoInstances(t *testing.T) {
-	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 2, func(c *Config) { c.CreateUsers = true })
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 2, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
 	b := newBrowser(t)
 	// The server sends requests to the gates in turn: start goes to the
 	// first; the callback is the server's second request, to the second.
@@ -199,7 +212,10 @@ func TestTwoInstances(t *testing.T) {
 	}
 
 	// An instance with another key refuses the other's flow.
-	other := newEnv(t, e.idp, 1, func(c *Config) { c.CreateUsers = true; c.Key = []byte(strings.Repeat("k", 32)) })
+	other := newEnv(t, e.idp, 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.Key = []byte(strings.Repeat("k", 32))
+	})
 	b = newBrowser(t)
 	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
 	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
@@ -243,5 +259,210 @@ func TestVerifyAudience(t *testing.T) {
 		case !tc.ok && (err == nil || !strings.Contains(err.Error(), "audience")):
 			t.Errorf("a token for %s: %v, want an audience error", tc.client.ID, err)
 		}
+	}
+}
+
+// TestStrayCallback: a callback with another state, which any site can
+// make a browser open, does not end the sign-in in progress: the real
+// answer that follows still signs in.
+func TestStrayCallback(t *testing.T) {
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	for _, stray := range []string{"/.authgate/oidc/sso/callback?state=x&code=y", "/.authgate/oidc/sso/callback?error=access_denied"} {
+		wantPage(t, b.get(e.srv.URL+stray), http.StatusBadRequest, textState)
+	}
+	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the real callback after a stray one: %s, want 303\n%s", r.Status, r.body)
+	}
+	if id := e.whoAmI(b); id == "" {
+		t.Error("not signed in after the real callback")
+	}
+}
+
+// countPosts counts the POSTs (token calls) a client makes.
+type countPosts struct {
+	n    atomic.Int64
+	next http.RoundTripper
+}
+
+func (c *countPosts) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost {
+		c.n.Add(1)
+	}
+	return c.next.RoundTrip(r)
+}
+
+// TestRefusedCodeOneCall: a copied flow cookie can be replayed until it
+// expires, but each try costs one token call, not two: the gate takes
+// the client's authentication method from discovery rather than trying
+// one and then the other.
+func TestRefusedCodeOneCall(t *testing.T) {
+	calls := &countPosts{next: http.DefaultTransport}
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.HTTPClient = &http.Client{Transport: calls, Timeout: 10 * time.Second}
+	})
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
+	kept := b.jar.Cookies(u)
+	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first callback: %s\n%s", r.Status, r.body)
+	}
+	for i := range 3 {
+		thief := newBrowser(t)
+		thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
+		wantPage(t, thief.get(back), http.StatusBadRequest, textCode)
+		if got, want := calls.n.Load(), int64(i+2); got != want {
+			t.Fatalf("after %d replays the gate made %d token calls, want %d", i+1, got, want)
+		}
+	}
+}
+
+// TestProviderDownLater: a provider that goes down after the gate has
+// discovered it is found out at the first token call that gets no answer;
+// from then on, starts get 503 at the gate, not a redirect to it, until
+// RetryAfter has passed and it answers again.
+func TestProviderDownLater(t *testing.T) {
+	idp := oidctest.Start(t, oidctest.Options{})
+	e := newEnv(t, idp, 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.RetryAfter = time.Minute
+	})
+	if r := e.signIn(newBrowser(t), oidctest.Bob); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first sign-in: %s\n%s", r.Status, r.body)
+	}
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	idp.Stop()
+	wantPage(t, b.get(back), http.StatusServiceUnavailable, "cannot be reached")
+	for i := range 2 {
+		r := b.get(e.srv.URL + "/.authgate/oidc/sso/start?return_to=%2Fnotes")
+		wantPage(t, r, http.StatusServiceUnavailable, "cannot be reached")
+		if i == 0 && r.Header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+	}
+	idp.Restart()
+	e.clock.Add(time.Minute)
+	if r := e.signIn(b, oidctest.Bob); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in once the provider is back: %s\n%s", r.Status, r.body)
+	}
+}
+
+// TestReplaysThrottled: refused codes count against the client's address
+// in the gate's throttle; at its limit the callback answers 429 without
+// calling the provider.
+func TestReplaysThrottled(t *testing.T) {
+	calls := &countPosts{next: http.DefaultTransport}
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.HTTPClient = &http.Client{Transport: calls, Timeout: 10 * time.Second}
+	}, func(g *authgate.Config) { g.Throttle.Address = 2 })
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
+	kept := b.jar.Cookies(u)
+	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first callback: %s\n%s", r.Status, r.body)
+	}
+	replay := func() response {
+		thief := newBrowser(t)
+		thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
+		return thief.get(back)
+	}
+	for range 2 {
+		wantPage(t, replay(), http.StatusBadRequest, textCode)
+	}
+	before := calls.n.Load()
+	r := replay()
+	wantPage(t, r, http.StatusTooManyRequests, textThrottled)
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	if n := calls.n.Load() - before; n != 0 {
+		t.Errorf("a throttled callback made %d token calls", n)
+	}
+}
+
+// TestCrossSiteStart: a start that another site's page sent (as the
+// browser says in Sec-Fetch-Site) gets 403 and a link to the login page,
+// with no flow and no redirect; the app's own pages and a typed address
+// start as usual.
+func TestCrossSiteStart(t *testing.T) {
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, nil)
+	for _, site := range []string{"cross-site", "same-origin", "same-site", "none", ""} {
+		b := newBrowser(t)
+		req, _ := http.NewRequest("GET", e.srv.URL+"/.authgate/oidc/sso/start?return_to=%2Fnotes", nil)
+		if site != "" {
+			req.Header.Set("Sec-Fetch-Site", site)
+		}
+		r := b.do(req)
+		if site != "cross-site" {
+			if r.StatusCode != http.StatusFound {
+				t.Errorf("Sec-Fetch-Site %q: %s, want 302", site, r.Status)
+			}
+			continue
+		}
+		wantPage(t, r, http.StatusForbidden, textCrossSite)
+		if len(r.Cookies()) != 0 {
+			t.Errorf("a cross-site start set %v", r.Cookies())
+		}
+		if !strings.Contains(r.body, `href="/login?return_to=%2Fnotes"`) {
+			t.Errorf("the page has no link to the login page:\n%s", r.body)
+		}
+	}
+}
+
+// holdToken holds every token call until its request is cancelled, and
+// says when one arrives.
+type holdToken struct {
+	posted chan struct{}
+	next   http.RoundTripper
+}
+
+func (h *holdToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost {
+		return h.next.RoundTrip(r)
+	}
+	h.posted <- struct{}{}
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+// TestClientLeavesMidCallback: a client that goes away while the gate
+// waits for the token endpoint does not make the gate think the provider
+// is down; the next start still leaves for the provider.
+func TestClientLeavesMidCallback(t *testing.T) {
+	hold := &holdToken{posted: make(chan struct{}, 1), next: http.DefaultTransport}
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) {
+		c.CreateUsers, c.AllowAnyAccount = true, true
+		c.HTTPClient = &http.Client{Transport: hold, Timeout: time.Minute}
+	})
+	b := newBrowser(t)
+	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, "GET", back, nil)
+	done := make(chan error, 1)
+	go func() {
+		resp, err := b.c.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-hold.posted
+	cancel()
+	<-done
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(e.logs.String(), "oidc token endpoint unreachable") {
+		if time.Now().After(deadline) {
+			t.Fatal("the callback never finished")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if r := b.get(e.srv.URL + "/.authgate/oidc/sso/start"); r.StatusCode != http.StatusFound {
+		t.Fatalf("start after a client left mid-callback: %s, want 302\n%s", r.Status, r.body)
 	}
 }

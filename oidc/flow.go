@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -58,10 +59,24 @@ func (p *Provider) mac(payload string) []byte {
 }
 
 // sealFlow returns the flow cookie's value: the flow as base64url JSON, a
-// dot, and its HMAC-SHA256 under Config.Key.
+// dot, and its HMAC-SHA256 under Config.Key. A value longer than
+// maxFlowCookie, which openFlow would refuse, drops ReturnTo: the sign-in
+// then comes back to the home page rather than failing at the callback.
 func (p *Provider) sealFlow(f flow) string {
-	b, _ := json.Marshal(f) // plain strings and numbers: cannot fail
-	payload := base64.RawURLEncoding.EncodeToString(b)
+	v := p.seal(f)
+	if len(v) > maxFlowCookie {
+		f.ReturnTo = ""
+		v = p.seal(f)
+	}
+	return v
+}
+
+func (p *Provider) seal(f flow) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // & < > as themselves, not 6 bytes each
+	_ = enc.Encode(f)        // plain strings and numbers: cannot fail
+	payload := base64.RawURLEncoding.EncodeToString(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	return payload + "." + base64.RawURLEncoding.EncodeToString(p.mac(payload))
 }
 

@@ -42,7 +42,7 @@ type env struct {
 // newEnv starts n gates whose oidc.Config names idp's issuer and client,
 // changed by mod. Tests share a provider where they can: it keeps no state
 // across browsers but their sessions there.
-func newEnv(t *testing.T, idp *oidctest.Provider, n int, mod func(*Config)) *env {
+func newEnv(t *testing.T, idp *oidctest.Provider, n int, mod func(*Config), gateMods ...func(*authgate.Config)) *env {
 	t.Helper()
 	e := &env{t: t, idp: idp, clock: testkit.NewClockAt(time.Now().Truncate(time.Second)), logs: testkit.NewLogs()}
 	e.store = memstore.New(memstore.WithClock(e.clock.Now))
@@ -60,10 +60,14 @@ func newEnv(t *testing.T, idp *oidctest.Provider, n int, mod func(*Config)) *env
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := authgate.New(authgate.Config{
+		gcfg := authgate.Config{
 			Store: e.store, Providers: []authgate.Provider{p}, Now: e.clock.Now,
 			Hasher: testkit.Hasher, Logger: e.logs.Logger(),
-		})
+		}
+		for _, m := range gateMods {
+			m(&gcfg)
+		}
+		g, err := authgate.New(gcfg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,9 +29,9 @@ func TestSignIn(t *testing.T) {
 		{"linked by verified e-mail", func(c *Config) { c.LinkByEmail = true }, []string{"alice@example.com"}, oidctest.Alice, 303, "alice@example.com", ""},
 		{"linking off", nil, []string{"alice@example.com"}, oidctest.Alice, 403, "", textNoUser},
 		{"e-mail not verified: no link", func(c *Config) { c.LinkByEmail = true }, []string{"dave@example.com"}, oidctest.Dave, 403, "", textNoUser},
-		{"e-mail not verified: a new user, not the local one", func(c *Config) { c.LinkByEmail, c.CreateUsers = true, true }, []string{"dave@example.com"}, oidctest.Dave, 303, "new", ""},
-		{"created on first sign-in", func(c *Config) { c.CreateUsers = true }, nil, oidctest.Bob, 303, "new", ""},
-		{"created, but the login is taken", func(c *Config) { c.CreateUsers = true }, []string{"bob@example.com"}, oidctest.Bob, 403, "", textTaken},
+		{"e-mail not verified: a new user, not the local one", func(c *Config) { c.LinkByEmail, c.CreateUsers, c.AllowAnyAccount = true, true, true }, []string{"dave@example.com"}, oidctest.Dave, 303, "new", ""},
+		{"created on first sign-in", func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true }, nil, oidctest.Bob, 303, "new", ""},
+		{"created, but the login is taken", func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true }, []string{"bob@example.com"}, oidctest.Bob, 403, "", textTaken},
 		{"inside the allowed domain", func(c *Config) { c.CreateUsers, c.AllowedDomains = true, []string{"Example.COM"} }, nil, oidctest.Bob, 303, "new", ""},
 		{"outside the allowed domain", func(c *Config) { c.CreateUsers, c.AllowedDomains = true, []string{"example.com"} }, nil, oidctest.Carol, 403, "", textDomain},
 		{"allowed domain, e-mail not verified", func(c *Config) { c.CreateUsers, c.AllowedDomains = true, []string{"example.com"} }, nil, oidctest.Dave, 403, "", textDomain},
@@ -99,7 +99,7 @@ func TestSignIn(t *testing.T) {
 // TestSessionIsTheGates: the session lasts the gate's idle timeout, not
 // the ID token's two minutes.
 func TestSessionIsTheGates(t *testing.T) {
-	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers = true })
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
 	b := newBrowser(t)
 	if r := e.signIn(b, oidctest.Bob); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %s\n%s", r.Status, r.body)
@@ -126,7 +126,7 @@ var (
 // user's id to the other tabs and closes itself, under a CSP that allows
 // exactly its own script.
 func TestPopup(t *testing.T) {
-	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers = true })
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
 	b := newBrowser(t)
 	r := b.get(e.toCallback(b, "/.authgate/oidc/sso/start?return_to=%2Fnotes&popup=1", oidctest.Bob))
 	if r.StatusCode != http.StatusOK {
@@ -158,12 +158,42 @@ func TestPopup(t *testing.T) {
 // TestReturnToIsSafe: a return_to that would leave the origin is dropped
 // when the flow starts, so the sign-in lands on HomePath.
 func TestReturnToIsSafe(t *testing.T) {
-	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers = true })
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
 	for _, rt := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`, "/%2F%2Fevil.example", "javascript:alert(1)"} {
 		b := newBrowser(t)
 		r := b.get(e.toCallback(b, "/.authgate/oidc/sso/start?return_to="+url.QueryEscape(rt), oidctest.Bob))
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 			t.Errorf("return_to %q: %s to %q, want 303 to /", rt, r.Status, r.Header.Get("Location"))
+		}
+	}
+}
+
+// TestLongReturnTo: the flow cookie stays within what the callback reads
+// (and a browser keeps) whatever return_to holds: & < > are not escaped,
+// and a return_to that would still make it too long is dropped, so the
+// sign-in lands on HomePath instead of failing.
+func TestLongReturnTo(t *testing.T) {
+	e := newEnv(t, oidctest.Start(t, oidctest.Options{}), 1, func(c *Config) { c.CreateUsers, c.AllowAnyAccount = true, true })
+	long := func(c string) string { return "/a?q=" + strings.Repeat(c, 2040) }
+	tests := []struct{ returnTo, want string }{
+		{long("&"), long("&")},
+		{long("<"), long("<")},
+		{long(`"`), "/"}, // JSON doubles each: too long for the cookie
+	}
+	for _, tc := range tests {
+		b := newBrowser(t)
+		start := b.get(e.srv.URL + "/.authgate/oidc/sso/start?return_to=" + url.QueryEscape(tc.returnTo))
+		if start.StatusCode != http.StatusFound {
+			t.Fatalf("start: %s\n%s", start.Status, start.body)
+		}
+		for _, c := range start.Cookies() {
+			if n := len(c.Name) + len(c.Value); n > maxFlowCookie {
+				t.Errorf("return_to %.12q...: the cookie %s holds %d bytes, more than %d", tc.returnTo, c.Name, n, maxFlowCookie)
+			}
+		}
+		r := b.get(e.atProvider(b, start.Header.Get("Location"), oidctest.Bob))
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != tc.want {
+			t.Errorf("return_to %.12q...: %s to %.20q..., want 303 to %.20q...\n%s", tc.returnTo, r.Status, r.Header.Get("Location"), tc.want, r.body)
 		}
 	}
 }

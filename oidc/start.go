@@ -11,12 +11,21 @@ import (
 	"golang.org/x/oauth2"
 )
 
+// textCrossSite answers a start that another site's page sent.
+const textCrossSite = "This sign-in was started from another site. Start it from this application's sign-in page."
+
 // start leaves for the provider: 302 to its authorization endpoint with a
 // fresh state, nonce and PKCE challenge, which the flow cookie keeps.
 func (p *Provider) start(w http.ResponseWriter, r *http.Request, pr *authgate.ProviderRequest) {
 	q := r.URL.Query()
 	returnTo := authgate.SafeReturnTo(q.Get("return_to"))
 	popup := q.Get("popup") == "1"
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		// Another site sent the browser here (login CSRF, or a flood of
+		// sign-ins on others' behalf): sign-ins start from the app.
+		pr.Fail(w, r, http.StatusForbidden, textCrossSite, returnTo, popup)
+		return
+	}
 	now := pr.Now()
 	d, err := p.discover(r.Context(), now, pr.Logger())
 	if err != nil {

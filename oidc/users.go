@@ -146,12 +146,25 @@ func (p *Provider) link(ctx context.Context, links authgate.IdentityStore, store
 func (p *Provider) admits(c *claimSet) bool {
 	if len(p.cfg.AllowedDomains) > 0 {
 		at := strings.LastIndexByte(c.Email, '@')
-		if !c.Verified || at < 0 || !slices.Contains(p.cfg.AllowedDomains, strings.ToLower(c.Email[at+1:])) {
+		// ASCII only: strings.ToLower folds some other letters into
+		// ASCII ones (the Kelvin sign into k), which would admit a
+		// domain that is not on the list.
+		if !c.Verified || at < 0 || !isASCII(c.Email[at+1:]) || !slices.Contains(p.cfg.AllowedDomains, strings.ToLower(c.Email[at+1:])) {
 			return false
 		}
 	}
 	if len(p.cfg.AllowedGroups) > 0 && !slices.ContainsFunc(c.Groups, func(g string) bool { return slices.Contains(p.cfg.AllowedGroups, g) }) {
 		return false
+	}
+	return true
+}
+
+// isASCII reports whether s holds only ASCII bytes.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
 	}
 	return true
 }

@@ -146,6 +146,7 @@ func TestOIDCFlagErrors(t *testing.T) {
 		{"short key", full, []string{"--oidc", "sso=https://sso.example.com", "--oidc-key-file", short}, "at least 32 bytes"},
 		{"label for nobody", full, []string{"--oidc", "sso=https://sso.example.com", "--oidc-label", "other=Other"}, `--oidc-label names "other"`},
 		{"options without a provider", nil, []string{"--oidc-create-users"}, "need at least one --oidc provider"},
+		{"create users, no allow-list", full, []string{"--oidc", "sso=https://sso.example.com", "--oidc-create-users"}, "--oidc-allow-any-account"},
 		{"no password, no provider", nil, []string{"--no-password-sign-in"}, "--no-password-sign-in needs at least one --oidc provider"},
 	}
 	for _, tc := range tests {

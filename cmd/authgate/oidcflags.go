@@ -24,6 +24,7 @@ type oidcFlags struct {
 	groups     listFlag
 	linkEmail  bool
 	create     bool
+	anyAccount bool
 	noPassword bool
 }
 
@@ -42,6 +43,7 @@ func (of *oidcFlags) register(fs *flagSet) {
 	fs.Var(&of.groups, "oidc-allowed-group", "admit only provider users in this `group` of the ID token's groups claim (repeatable)")
 	fs.BoolVar(&of.linkEmail, "oidc-link-email", false, "link a provider account to the user whose login is its e-mail, when the provider says it is verified")
 	fs.BoolVar(&of.create, "oidc-create-users", false, "make a user at a provider account's first sign-in (its login is the verified e-mail,\nor NAME:SUBJECT)")
+	fs.BoolVar(&of.anyAccount, "oidc-allow-any-account", false, "with --oidc-create-users and no --oidc-allowed-domain or --oidc-allowed-group, admit\nevery account at the provider (refused without this flag)")
 	fs.BoolVar(&of.noPassword, "no-password-sign-in", false, "offer only the --oidc providers: no password form")
 }
 
@@ -64,10 +66,13 @@ func (c *cli) oidcProviders(cmd string, of oidcFlags) ([]authgate.Provider, erro
 		switch {
 		case of.noPassword:
 			return nil, usageError("%s: --no-password-sign-in needs at least one --oidc provider", cmd)
-		case len(of.labels) > 0, of.keyFile != "", of.origin != "", len(of.domains) > 0, len(of.groups) > 0, of.linkEmail, of.create:
+		case len(of.labels) > 0, of.keyFile != "", of.origin != "", len(of.domains) > 0, len(of.groups) > 0, of.linkEmail, of.create, of.anyAccount:
 			return nil, usageError("%s: the --oidc-* flags need at least one --oidc provider", cmd)
 		}
 		return nil, nil
+	}
+	if of.create && len(of.domains) == 0 && len(of.groups) == 0 && !of.anyAccount {
+		return nil, usageError("%s: --oidc-create-users without --oidc-allowed-domain or --oidc-allowed-group would let every account at the provider in; add one, or --oidc-allow-any-account", cmd)
 	}
 	labels := make(map[string]string)
 	for _, l := range of.labels {
@@ -107,7 +112,7 @@ func (c *cli) oidcProviders(cmd string, of oidcFlags) ([]authgate.Provider, erro
 		p, err := oidc.New(oidc.Config{
 			Name: name, Label: label, Issuer: issuer, ClientID: id, ClientSecret: secret, Key: key,
 			Origin: of.origin, AllowedDomains: of.domains, AllowedGroups: of.groups,
-			LinkByEmail: of.linkEmail, CreateUsers: of.create,
+			LinkByEmail: of.linkEmail, CreateUsers: of.create, AllowAnyAccount: of.anyAccount,
 		})
 		if err != nil {
 			return nil, usageError("%s: --oidc %s: %s", cmd, name, strings.TrimPrefix(err.Error(), "oidc: "))
