@@ -145,13 +145,15 @@ func TestReasonText(t *testing.T) {
 	}
 }
 
-// TestDialogUnknownUser: on a page that does not say who is signed in (no
-// data-user-id), a sign-in from the dialog sends no held call again: the
-// page reloads instead.
+// TestDialogUnknownUser: on a page whose user the script does not know (no
+// data-user-id, and no answer from the gate's session endpoint, which the
+// script finds beside keepalive: here keepalive points where nothing is),
+// a sign-in from the dialog sends no held call again: the page reloads
+// instead.
 func TestDialogUnknownUser(t *testing.T) {
 	tb := newTab(t)
 	a := newApp(t, appOptions{})
-	const page = "/dlg/fetch?noid=1"
+	const page = "/dlg/fetch?noid=1&keepalive=/nowhere/keepalive"
 	tb.open(a.url(page))
 	a.expire()
 	before := len(tb.Notes())
