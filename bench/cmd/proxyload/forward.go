@@ -33,22 +33,12 @@ func runForward(ctx context.Context, o options) error {
 	if err != nil {
 		return errors.New("-forward needs nginx (apt-get install nginx-light)")
 	}
-	dir, err := os.MkdirTemp("", "authgate-fwdload-")
+	wb, err := newWorkbench(ctx, "authgate-fwdload-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	upAddr, _, err := startRole(ctx, self, dir, "upstream")
-	if err != nil {
-		return fmt.Errorf("the upstream: %w", err)
-	}
-	upURL := "http://" + upAddr
+	defer wb.close()
+	ctx, dir, upURL := wb.ctx, wb.dir, wb.upstream
 	gateAddr, err := startForwardAuth(ctx, o.authgate, dir)
 	if err != nil {
 		return fmt.Errorf("authgate forward-auth: %w", err)

@@ -45,23 +45,12 @@ type target struct {
 
 // run starts the processes, signs in to each gate and measures.
 func run(ctx context.Context, o options) error {
-	dir, err := os.MkdirTemp("", "authgate-proxyload-")
+	wb, err := newWorkbench(ctx, "authgate-proxyload-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	upAddr, _, err := startRole(ctx, self, dir, "upstream")
-	if err != nil {
-		return fmt.Errorf("the upstream: %w", err)
-	}
-	upURL := "http://" + upAddr
+	defer wb.close()
+	ctx, self, dir, upURL := wb.ctx, wb.self, wb.dir, wb.upstream
 	bareArgs := []string{"-upstream", upURL}
 	if o.bareBuffers {
 		bareArgs = append(bareArgs, "-bare-buffers")
@@ -112,6 +101,39 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	return measure(ctx, targets, o)
+}
+
+// workbench is what every run starts from: a temporary folder and the
+// upstream, started from this very binary.
+type workbench struct {
+	ctx      context.Context // cancelled by close, which stops what was started with it
+	self     string          // this binary, which plays the other roles
+	dir      string          // the run's files, removed by close
+	upstream string          // http://127.0.0.1:PORT
+	close    func()
+}
+
+func newWorkbench(ctx context.Context, pattern string) (*workbench, error) {
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	wb := &workbench{ctx: ctx, dir: dir, close: func() {
+		cancel()
+		_ = os.RemoveAll(dir)
+	}}
+	if wb.self, err = os.Executable(); err != nil {
+		wb.close()
+		return nil, err
+	}
+	addr, _, err := startRole(ctx, wb.self, dir, "upstream")
+	if err != nil {
+		wb.close()
+		return nil, fmt.Errorf("the upstream: %w", err)
+	}
+	wb.upstream = "http://" + addr
+	return wb, nil
 }
 
 // startRole runs this program again as role and returns the address it
