@@ -9,19 +9,32 @@ import (
 // that keep the records they read in memory.
 //
 // A read that misses notes the generation before it queries the database
-// and fills the cache only if nothing changed meanwhile: every change (an
-// own write, or another process's the store learned of) bumps the
-// generation, so a fill can never put back a value older than the change.
+// and fills the cache only if its key did not change meanwhile: every
+// change (an own write, or another process's the store learned of) bumps
+// the generation and notes it for the key it changed, so a fill can never
+// put back a value older than the change, while changes to other keys (the
+// touches of other busy sessions) leave it be.
 type Cache[K comparable, V any] struct {
 	mu  sync.RWMutex
 	m   map[K]V
 	max int
 	gen atomic.Uint64 // written under mu
+
+	// changed holds the generation of each key's last change since floor;
+	// a fill that read before floor is refused, since the changes before it
+	// are forgotten. At most maxChanged keys are held: then the set is
+	// emptied and floor moves up, which refuses only the fills in flight.
+	changed map[K]uint64
+	floor   uint64
 }
+
+// maxChanged bounds [Cache.changed]: fills take a database round trip, in
+// which far fewer changes come.
+const maxChanged = 1024
 
 // NewCache returns an empty cache that holds up to size values.
 func NewCache[K comparable, V any](size int) *Cache[K, V] {
-	return &Cache[K, V]{m: make(map[K]V), max: size}
+	return &Cache[K, V]{m: make(map[K]V), max: size, changed: make(map[K]uint64)}
 }
 
 // Get returns the cached value for k.
@@ -36,14 +49,28 @@ func (c *Cache[K, V]) Get(k K) (V, bool) {
 func (c *Cache[K, V]) Generation() uint64 { return c.gen.Load() }
 
 // Fill caches v, read from the database after Generation returned g,
-// unless something changed since. A full cache drops an arbitrary entry.
+// unless k changed since (or the cache was cleared). A full cache drops an
+// arbitrary entry.
 func (c *Cache[K, V]) Fill(g uint64, k K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen.Load() != g {
+	if g < c.floor {
+		return
+	}
+	if at, ok := c.changed[k]; ok && at > g {
 		return
 	}
 	c.setLocked(k, v)
+}
+
+// changeLocked bumps the generation for a change to k.
+func (c *Cache[K, V]) changeLocked(k K) {
+	g := c.gen.Add(1)
+	if len(c.changed) >= maxChanged {
+		clear(c.changed)
+		c.floor = g - 1 // every change before g is forgotten
+	}
+	c.changed[k] = g
 }
 
 // setLocked stores v, first dropping an arbitrary entry if the cache is
@@ -62,7 +89,7 @@ func (c *Cache[K, V]) setLocked(k K, v V) {
 func (c *Cache[K, V]) Put(k K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen.Add(1)
+	c.changeLocked(k)
 	c.setLocked(k, v)
 }
 
@@ -70,7 +97,7 @@ func (c *Cache[K, V]) Put(k K, v V) {
 func (c *Cache[K, V]) Update(k K, f func(*V)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen.Add(1)
+	c.changeLocked(k)
 	if v, ok := c.m[k]; ok {
 		f(&v)
 		c.m[k] = v
@@ -82,7 +109,7 @@ func (c *Cache[K, V]) Update(k K, f func(*V)) {
 func (c *Cache[K, V]) Delete(k K) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen.Add(1)
+	c.changeLocked(k)
 	delete(c.m, k)
 }
 
@@ -90,7 +117,8 @@ func (c *Cache[K, V]) Delete(k K) {
 func (c *Cache[K, V]) Clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen.Add(1)
+	c.floor = c.gen.Add(1)
+	clear(c.changed)
 	clear(c.m)
 }
 

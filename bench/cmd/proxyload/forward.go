@@ -85,11 +85,9 @@ func runForward(ctx context.Context, o options) error {
 // on a free port, and returns that address.
 func startForwardAuth(ctx context.Context, bin, dir string) (string, error) {
 	if bin == "" {
-		bin = filepath.Join(dir, "authgate")
-		build := exec.CommandContext(ctx, "go", "build", "-C", "..", "-o", bin, "./cmd/authgate")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return "", fmt.Errorf("building it: %w", err)
+		var err error
+		if bin, err = buildAuthgate(ctx, dir); err != nil {
+			return "", err
 		}
 	}
 	addr, err := freeAddr()

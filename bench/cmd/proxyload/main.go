@@ -19,8 +19,13 @@
 //	GOBIN=$PWD/bin go install github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6
 //	go run ./cmd/proxyload -oauth2-proxy bin/oauth2-proxy [-rounds 5] [-duration 5s] [-conns 32] [-bare-buffers]
 //
+// authgate proxy and oauth2-proxy are each measured twice: as they start
+// by default, writing a line per request to their logs (to /dev/null
+// here), and with that log off, as the bare proxy has none (authgate's
+// --access-log 0, oauth2-proxy's --request-logging=false).
+//
 // To compare a change, give -earlier a binary of `authgate` built before
-// it: it is measured as a fourth proxy, in the same rounds.
+// it: it is measured as one more proxy, in the same rounds.
 //
 // Without -oauth2-proxy its row is left out, and the program says so.
 //

@@ -40,7 +40,7 @@ func measure(ctx context.Context, targets []target, o options) error {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("round %d %-22s %8.0f req/s  p50 %-9s p99 %-9s CPU %-9s errors %d\n", round, targets[i].name, r.rps,
+			fmt.Printf("round %d %-28s %8.0f req/s  p50 %-9s p99 %-9s CPU %-9s errors %d\n", round, targets[i].name, r.rps,
 				bench.FormatDuration(r.p50), bench.FormatDuration(r.p99), bench.FormatDuration(r.cpu), r.errors)
 			all[i] = append(all[i], r)
 		}

@@ -65,17 +65,26 @@ func run(ctx context.Context, o options) error {
 	}
 	targets := []target{{name: bareName, base: "http://" + bareAddr, pid: barePID}}
 
+	if o.authgate == "" {
+		if o.authgate, err = buildAuthgate(ctx, dir); err != nil {
+			return err
+		}
+	}
 	ag, err := startAuthgate(ctx, o.authgate, dir, upURL)
 	if err != nil {
 		return fmt.Errorf("authgate proxy: %w", err)
 	}
 	targets = append(targets, ag)
+	// The same without its access log, as the bare proxy has none: a log
+	// line is a write system call per request.
+	quiet, err := startAuthgateIn(ctx, o.authgate, dir, "quiet-", upURL, "--access-log", "0")
+	if err != nil {
+		return fmt.Errorf("authgate proxy without its access log: %w", err)
+	}
+	quiet.name = "authgate proxy, no log"
+	targets = append(targets, quiet)
 	if o.earlier != "" {
-		sub, err := os.MkdirTemp(dir, "earlier-") // a database of its own
-		if err != nil {
-			return err
-		}
-		ag0, err := startAuthgate(ctx, o.earlier, sub, upURL)
+		ag0, err := startAuthgateIn(ctx, o.earlier, dir, "earlier-", upURL)
 		if err != nil {
 			return fmt.Errorf("the earlier authgate proxy: %w", err)
 		}
@@ -94,6 +103,16 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("oauth2-proxy: %w", err)
 		}
 		targets = append(targets, op)
+		sub, err := os.MkdirTemp(dir, "quiet-oauth2-proxy-")
+		if err != nil {
+			return err
+		}
+		opQuiet, err := startOAuth2Proxy(ctx, o.oauth2Proxy, sub, upURL, "--request-logging=false")
+		if err != nil {
+			return fmt.Errorf("oauth2-proxy without its request log: %w", err)
+		}
+		opQuiet.name = "oauth2-proxy, no log"
+		targets = append(targets, opQuiet)
 	}
 	for _, t := range targets {
 		if err := check(ctx, t); err != nil {
@@ -156,18 +175,32 @@ func startRole(ctx context.Context, self, dir, role string, args ...string) (str
 	return "", 0, errors.New("did not start within 20s")
 }
 
-// startAuthgate builds (unless given) and runs `authgate proxy`, then signs
-// in as the user its first run made.
-func startAuthgate(ctx context.Context, bin, dir, upstream string) (target, error) {
-	if bin == "" {
-		bin = filepath.Join(dir, "authgate")
-		build := exec.CommandContext(ctx, "go", "build", "-C", "..", "-o", bin, "./cmd/authgate")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return target{}, fmt.Errorf("building it: %w", err)
-		}
+// buildAuthgate builds ./cmd/authgate of this repository into dir.
+func buildAuthgate(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "authgate")
+	build := exec.CommandContext(ctx, "go", "build", "-C", "..", "-o", bin, "./cmd/authgate")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("building authgate: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, bin, "proxy", "--upstream", upstream, "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "gate.db"))
+	return bin, nil
+}
+
+// startAuthgateIn is [startAuthgate] with a database of its own, in a new
+// folder under dir whose name starts with pattern.
+func startAuthgateIn(ctx context.Context, bin, dir, pattern, upstream string, extra ...string) (target, error) {
+	sub, err := os.MkdirTemp(dir, pattern)
+	if err != nil {
+		return target{}, err
+	}
+	return startAuthgate(ctx, bin, sub, upstream, extra...)
+}
+
+// startAuthgate runs `authgate proxy` with its database in dir and the
+// extra flags, then signs in as the user its first run made.
+func startAuthgate(ctx context.Context, bin, dir, upstream string, extra ...string) (target, error) {
+	args := append([]string{"proxy", "--upstream", upstream, "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "gate.db")}, extra...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return target{}, err
