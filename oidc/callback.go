@@ -176,7 +176,11 @@ func (p *Provider) redeem(r *http.Request, pr *authgate.ProviderRequest, f flow,
 // then azp and the lengths of issuer and subject ([checkToken]), and
 // bounds the claims the gate keeps ([boundClaims]).
 func (p *Provider) verify(ctx context.Context, d *discovered, now func() time.Time, raw string) (*claimSet, error) {
-	v := d.provider.Verifier(&gooidc.Config{ClientID: p.cfg.ClientID, Now: now})
+	return p.verifyWith(ctx, d.provider.Verifier(&gooidc.Config{ClientID: p.cfg.ClientID, Now: now}), raw)
+}
+
+// verifyWith is [Provider.verify] with the verifier v.
+func (p *Provider) verifyWith(ctx context.Context, v *gooidc.IDTokenVerifier, raw string) (*claimSet, error) {
 	idt, err := v.Verify(ctx, raw)
 	if err != nil {
 		return nil, err
