@@ -229,7 +229,9 @@ func TestTwoInstances(t *testing.T) {
 
 // TestVerifyAudience: go-oidc, as the gate configures it, refuses an ID
 // token the provider issued to another client, and takes one issued to
-// the gate's own.
+// the gate's own. With several audiences (the provider's "audience:"
+// scope), the gate takes a token whose azp is its client and refuses one
+// the other client asked for, though the gate's client is in its audience.
 func TestVerifyAudience(t *testing.T) {
 	idp := oidctest.Start(t, oidctest.Options{})
 	e := newEnv(t, idp, 1, nil)
@@ -240,10 +242,19 @@ func TestVerifyAudience(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		client oidctest.Client
-		ok     bool
-	}{{idp.Client, true}, {idp.Other, false}} {
+		scope  string // another scope
+		err    string // "" when the gate takes the token
+	}{
+		{idp.Client, "", ""},
+		{idp.Other, "", "audience"},
+		{idp.Client, "audience:" + idp.Other.ID, ""},
+		{idp.Other, "audience:" + idp.Client.ID, "azp"},
+	} {
 		oc := &oauth2.Config{ClientID: tc.client.ID, ClientSecret: tc.client.Secret, Endpoint: d.endpoint,
 			RedirectURL: "http://127.0.0.1:9/back", Scopes: []string{"openid", "email"}}
+		if tc.scope != "" {
+			oc.Scopes = append(oc.Scopes, tc.scope)
+		}
 		b := newBrowser(t)
 		back := e.atProvider(b, oc.AuthCodeURL("s", gooidc.Nonce("n")), oidctest.Bob)
 		bu, _ := url.Parse(back)
@@ -254,10 +265,10 @@ func TestVerifyAudience(t *testing.T) {
 		raw, _ := tok.Extra("id_token").(string)
 		c, err := p.verify(context.Background(), d, e.clock.Now, raw)
 		switch {
-		case tc.ok && (err != nil || c.Subject != oidctest.Bob.Subject || c.Nonce != "n"):
-			t.Errorf("the gate's own client's token: %v, %+v", err, c)
-		case !tc.ok && (err == nil || !strings.Contains(err.Error(), "audience")):
-			t.Errorf("a token for %s: %v, want an audience error", tc.client.ID, err)
+		case tc.err == "" && (err != nil || c.Subject != oidctest.Bob.Subject || c.Nonce != "n"):
+			t.Errorf("a token %s asked for with %q: %v, %+v", tc.client.ID, tc.scope, err, c)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("a token %s asked for with %q: %v, want an error naming %s", tc.client.ID, tc.scope, err, tc.err)
 		}
 	}
 }
