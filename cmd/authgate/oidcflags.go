@@ -159,7 +159,7 @@ func (c *cli) oidcKey(cmd, path string) ([]byte, error) {
 		return nil, usageError("%s: --oidc-key-file: %v", cmd, err)
 	}
 	if len(strings.TrimSpace(string(b))) < 32 {
-		return nil, usageError("%s: --oidc-key-file: the key must be at least 32 bytes (head -c 32 /dev/urandom | base64 > FILE)", cmd)
+		return nil, usageError("%s: --oidc-key-file: the key must be at least 32 bytes (umask 077; head -c 32 /dev/urandom | base64 > FILE)", cmd)
 	}
 	return b, nil
 }
