@@ -140,3 +140,16 @@ func (e *env) cookie(b *browser, path, name string) string {
 	e.t.Fatalf("the browser has no cookie %s for %s", name, path)
 	return ""
 }
+
+// stealFlow copies b's flow and bind cookies, as an attacker who read them
+// would; the function it returns makes a new browser that holds them.
+func (e *env) stealFlow(b *browser) func() *browser {
+	const path = "/.authgate/oidc/sso/"
+	flow, bind := e.cookie(b, path, flowCookie(true)), e.cookie(b, "/", bindCookie(true))
+	return func() *browser {
+		thief := newBrowser(e.t)
+		e.setCookie(thief, path, flowCookie(true), flow)
+		e.setCookie(thief, "/", bindCookie(true), bind)
+		return thief
+	}
+}

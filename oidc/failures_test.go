@@ -73,15 +73,12 @@ func TestBrokenFlows(t *testing.T) {
 		}, 400, textNoFlow, true},
 		{"replayed code, cookie kept", func(e *env, b *browser) response {
 			back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
-			u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
-			kept := b.jar.Cookies(u)
+			stolen := e.stealFlow(b)
 			if r := b.get(back); r.StatusCode != http.StatusSeeOther {
 				e.t.Fatalf("first callback: %s\n%s", r.Status, r.body)
 			}
-			// An attacker who copied the cookie and the callback URL.
-			thief := newBrowser(e.t)
-			thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
-			return thief.get(back)
+			// An attacker who copied the cookies and the callback URL.
+			return stolen().get(back)
 		}, 400, textCode, true},
 		{"a code for another client", func(e *env, b *browser) response {
 			// The gate's own flow gives the state and cookie; the code
@@ -316,15 +313,12 @@ func TestRefusedCodeOneCall(t *testing.T) {
 	})
 	b := newBrowser(t)
 	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
-	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
-	kept := b.jar.Cookies(u)
+	stolen := e.stealFlow(b)
 	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first callback: %s\n%s", r.Status, r.body)
 	}
 	for i := range 3 {
-		thief := newBrowser(t)
-		thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
-		wantPage(t, thief.get(back), http.StatusBadRequest, textCode)
+		wantPage(t, stolen().get(back), http.StatusBadRequest, textCode)
 		if got, want := calls.n.Load(), int64(i+2); got != want {
 			t.Fatalf("after %d replays the gate made %d token calls, want %d", i+1, got, want)
 		}
@@ -373,15 +367,12 @@ func TestReplaysThrottled(t *testing.T) {
 	}, func(g *authgate.Config) { g.Throttle.Address = 2 })
 	b := newBrowser(t)
 	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
-	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
-	kept := b.jar.Cookies(u)
+	stolen := e.stealFlow(b)
 	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first callback: %s\n%s", r.Status, r.body)
 	}
 	replay := func() response {
-		thief := newBrowser(t)
-		thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
-		return thief.get(back)
+		return stolen().get(back)
 	}
 	for range 2 {
 		wantPage(t, replay(), http.StatusBadRequest, textCode)
