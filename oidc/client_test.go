@@ -99,15 +99,17 @@ func TestEndlessAnswers(t *testing.T) {
 // leaves the caller's client as it was.
 func TestHTTPClientCopied(t *testing.T) {
 	for _, tc := range []struct {
-		client *http.Client
-		want   time.Duration
+		client  *http.Client
+		timeout time.Duration // Config.Timeout
+		want    time.Duration
 	}{
-		{nil, 7 * time.Second},
-		{&http.Client{}, 7 * time.Second},
-		{&http.Client{Timeout: time.Second}, time.Second},
+		{nil, 7 * time.Second, 7 * time.Second},
+		{&http.Client{}, 7 * time.Second, 7 * time.Second},
+		{&http.Client{}, 0, 10 * time.Second}, // the documented default
+		{&http.Client{Timeout: time.Second}, 7 * time.Second, time.Second},
 	} {
 		p, err := New(Config{Name: "sso", Label: "SSO", Issuer: "https://sso.example.com", ClientID: "authgate", ClientSecret: "secret", Key: testKey,
-			Timeout: 7 * time.Second, HTTPClient: tc.client})
+			Timeout: tc.timeout, HTTPClient: tc.client})
 		if err != nil {
 			t.Fatal(err)
 		}
