@@ -39,7 +39,8 @@ func (of *oidcFlags) register(fs *flagSet) {
 		"same for every instance; default: a new key at each start, so a sign-in must finish\n"+
 		"on the instance that started it)")
 	fs.StringVar(&of.origin, "oidc-origin", "", "the app's `origin` as browsers reach it (https://app.example.com), for the redirect\n"+
-		"URI; default: the request's, https only when the request came over TLS")
+		"URI; default: the request's Host header, which the client chooses, https only when\n"+
+		"the request came over TLS (set it in production)")
 	fs.Var(&of.domains, "oidc-allowed-domain", "admit only provider users whose verified e-mail is in this `domain` (repeatable)")
 	fs.Var(&of.groups, "oidc-allowed-group", "admit only provider users in this `group` of the ID token's groups claim (repeatable)")
 	fs.BoolVar(&of.linkEmail, "oidc-link-email", false, "link a provider account to the user whose login is its e-mail, when the provider says it is verified")
