@@ -124,12 +124,18 @@ func clientKey(addr string) string {
 	if err != nil {
 		return addr
 	}
+	return string(appendClientIP(nil, ip))
+}
+
+// appendClientIP appends the client key of a parsed address to b (see
+// clientKey).
+func appendClientIP(b []byte, ip netip.Addr) []byte {
 	ip = ip.WithZone("").Unmap()
 	if ip.Is4() {
-		return ip.String()
+		return ip.AppendTo(b)
 	}
 	p, _ := ip.Prefix(64)
-	return p.String()
+	return p.AppendTo(b)
 }
 
 // The keys of the throttle's spaces, for a client's key (see clientKey).
@@ -255,9 +261,18 @@ func (t *throttle) passwordOK(now time.Time, login, addr string) {
 // addressWait returns how many seconds a client address must wait, or 0.
 // API key attempts are limited by address only.
 func (t *throttle) addressWait(now time.Time, addr string) int {
+	// Every API key request asks this: its key is built on the stack, so
+	// that the lookup allocates nothing.
+	var buf [64]byte
+	key := append(buf[:0], 'i') // addrKey's prefix
+	if ip, err := netip.ParseAddr(addr); err == nil {
+		key = appendClientIP(key, ip)
+	} else {
+		key = append(key, addr...)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.wait(now, addrKey(clientKey(addr)), t.cfg.Address)
+	return t.wait(now, string(key), t.cfg.Address)
 }
 
 // addressFailed counts a failed API key attempt against its address.

@@ -150,3 +150,36 @@ func BenchmarkThrottle(b *testing.B) {
 		}
 	})
 }
+
+// TestAddressWaitAllocatesNothing: the check every API key request makes
+// builds its key on the stack, and names the same client as the count of a
+// failure: an IPv6 address its /64, a mapped address its IPv4 one.
+func TestAddressWaitAllocatesNothing(t *testing.T) {
+	cfg := ThrottleConfig{}
+	if err := cfg.fill(); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_700_000_000, 0)
+	tests := []struct{ failed, asked string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+		{"2001:db8:1:2::1", "2001:db8:1:2:ffff::9"},
+		{"fe80::1%eth0", "fe80::2"},
+		{"not an address", "not an address"},
+	}
+	for _, tc := range tests {
+		th := newThrottle(cfg)
+		if w := th.addressWait(now, tc.asked); w != 0 {
+			t.Fatalf("%s: wait %d before any failure", tc.asked, w)
+		}
+		for range cfg.Address {
+			th.addressFailed(now, tc.failed)
+		}
+		if w := th.addressWait(now, tc.asked); w == 0 {
+			t.Errorf("%s after %d failures from %s: no wait", tc.asked, cfg.Address, tc.failed)
+		}
+		if n := testing.AllocsPerRun(50, func() { th.addressWait(now, tc.asked) }); n != 0 && tc.asked != "not an address" {
+			t.Errorf("addressWait(%q) allocates %v times", tc.asked, n)
+		}
+	}
+}
