@@ -52,14 +52,14 @@ func checkToken(idt *gooidc.IDToken, clientID string) error {
 	return nil
 }
 
-// boundClaims makes c's e-mail address and name safe to keep and show:
-// control characters (and invalid UTF-8) removed, then cut at a rune
-// boundary, the name to maxName bytes. An e-mail address longer than
-// maxEmail is dropped, not cut, since a cut one would be another's, and
-// with it its verification.
+// boundClaims makes c's e-mail address and name safe to keep and show.
+// The name loses its control characters (and invalid UTF-8) and is cut at
+// a rune boundary to maxName bytes. An e-mail address that holds such a
+// character or is longer than maxEmail is dropped, with its verification,
+// never mended: a cleaned or cut address would be another's, still marked
+// verified.
 func boundClaims(c *claimSet) {
-	c.Email = clean(c.Email)
-	if len(c.Email) > maxEmail {
+	if len(c.Email) > maxEmail || strings.ContainsFunc(c.Email, unsafeRune) {
 		c.Email, c.Verified = "", false
 	}
 	c.Name = cut(clean(c.Name), maxName)

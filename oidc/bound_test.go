@@ -90,7 +90,7 @@ func TestVerifyBounds(t *testing.T) {
 		{name: "subject of 256 bytes", claims: map[string]any{"sub": strings.Repeat("s", 256)}, err: "subject is 256 bytes long, more than the 255"},
 		{name: "issuer of 264 bytes", iss: longIss, err: "issuer is 264 bytes long, more than the 255"},
 		{name: "control characters", claims: map[string]any{"email": "bob@exa\x00mple.com\r\n", "email_verified": true, "name": "B\x1bo\u202eb\u0085"},
-			email: "bob@example.com", ok: true, uname: "Bob"},
+			uname: "Bob"}, // the address is dropped, not mended
 		{name: "a long name", claims: map[string]any{"name": longName}, uname: longName[:254]},
 		{name: "an e-mail address of 254 bytes", claims: map[string]any{"email": longEmail[8:], "email_verified": true},
 			email: longEmail[8:], ok: true},

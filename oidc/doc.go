@@ -26,8 +26,9 @@
 // [github.com/coreos/go-oidc/v3/oidc] against the provider's keys, for this
 // client, at the gate's time ([authgate.Config.Now]); with several
 // audiences, azp must name this client. Issuer and subject must fit the
-// stores (255 bytes); e-mail and name lose control characters and are
-// bounded. Users are matched by
+// stores (255 bytes); the name loses control characters and is cut to 255
+// bytes; an e-mail address with a control character or over 254 bytes is
+// dropped with its verification, never mended. Users are matched by
 // issuer and subject through the store's [authgate.IdentityStore]; see
 // [Config] for linking by e-mail, creating users and the allow-lists.
 //
