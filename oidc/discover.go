@@ -55,6 +55,9 @@ func (p *Provider) discover(ctx context.Context, now time.Time, log *slog.Logger
 		case <-c.done:
 			return c.d, c.err
 		case <-ctx.Done():
+			p.mu.Lock()
+			c.waiters-- // its place goes to the next request
+			p.mu.Unlock()
 			return nil, fmt.Errorf("%w: %w", errDown, ctx.Err())
 		}
 	}

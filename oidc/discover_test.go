@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -97,5 +98,60 @@ func TestStartsWaitForDiscovery(t *testing.T) {
 				t.Errorf("%d discovery requests, want 1", got)
 			}
 		})
+	}
+}
+
+// TestDiscoveryWaiterLeaves: a start whose client leaves while it waits
+// for the discovery gives its place back, so the next start waits rather
+// than getting 503.
+func TestDiscoveryWaiterLeaves(t *testing.T) {
+	idp := oidctest.Start(t, oidctest.Options{})
+	hold := &holdDiscovery{release: make(chan struct{}), next: http.DefaultTransport}
+	e := newEnv(t, idp, 1, func(c *Config) {
+		c.MaxConcurrent = 1
+		c.HTTPClient = &http.Client{Transport: hold}
+	})
+	start := e.srv.URL + "/.authgate/oidc/sso/start"
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 20 s: %d discoveries, %d waiting", what, hold.n.Load(), e.prov[0].waiters())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { newBrowser(t).get(start) }) // leads the discovery
+	waitFor("discovery", func() bool { return hold.n.Load() == 1 })
+
+	ctx, leave := context.WithCancel(t.Context())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, start, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		left <- err
+	}()
+	waitFor("waiter", func() bool { return e.prov[0].waiters() == 1 })
+	leave()
+	if err := <-left; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the client that left: %v, want context.Canceled", err)
+	}
+	waitFor("place given back", func() bool { return e.prov[0].waiters() == 0 })
+
+	var next response
+	wg.Go(func() { next = newBrowser(t).get(start) })
+	waitFor("second waiter", func() bool { return e.prov[0].waiters() == 1 })
+	close(hold.release)
+	wg.Wait()
+	if next.StatusCode != http.StatusFound {
+		t.Errorf("the start after the client that left: %s, want 302 to the provider\n%s", next.Status, next.body)
 	}
 }
