@@ -111,6 +111,8 @@ func TestDiscoveryWaiterLeaves(t *testing.T) {
 		c.MaxConcurrent = 1
 		c.HTTPClient = &http.Client{Transport: hold}
 	})
+	release := sync.OnceFunc(func() { close(hold.release) })
+	t.Cleanup(release) // a failed test ends the held discovery too
 	start := e.srv.URL + "/.authgate/oidc/sso/start"
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
@@ -149,7 +151,7 @@ func TestDiscoveryWaiterLeaves(t *testing.T) {
 	var next response
 	wg.Go(func() { next = newBrowser(t).get(start) })
 	waitFor("second waiter", func() bool { return e.prov[0].waiters() == 1 })
-	close(hold.release)
+	release()
 	wg.Wait()
 	if next.StatusCode != http.StatusFound {
 		t.Errorf("the start after the client that left: %s, want 302 to the provider\n%s", next.Status, next.body)
