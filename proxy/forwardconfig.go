@@ -44,6 +44,7 @@ type ForwardConfig struct {
 // forwardConfigData is what the templates fill in.
 type forwardConfigData struct {
 	Upstream, UpstreamHost, UpstreamPort string
+	UpstreamScheme, UpstreamServer       string // http or https; host:port
 	Listen, Host, Port                   string
 	Gate, GateHost, GatePort             string
 	// Tag is the client script's tag for the pages.
@@ -95,6 +96,7 @@ func (c ForwardConfig) data() (forwardConfigData, error) {
 	if d.UpstreamPort == "" {
 		d.UpstreamPort = map[string]string{"http": "80", "https": "443"}[up.Scheme]
 	}
+	d.UpstreamScheme, d.UpstreamServer = up.Scheme, net.JoinHostPort(d.UpstreamHost, d.UpstreamPort)
 	d.Listen = c.Listen
 	if d.Host, d.Port, err = net.SplitHostPort(c.Listen); err != nil || d.Port == "" {
 		return d, fmt.Errorf("proxy: the listen address is host:port or :port, not %q", c.Listen)

@@ -170,7 +170,8 @@ func startNginx(ctx context.Context, bin, dir, upstream string, ports []string, 
 // nginxConf is a whole nginx config, its files in dir, with three servers:
 // on ports[0] the upstream alone, on ports[1] the printed authgate config,
 // on ports[2] auth_request to oauth2-proxy at o2p. The app's location is
-// the same in all three (proxy_pass to the upstream's URL, HTTP/1.1).
+// the same in all three (proxy_pass to the upstream with idle connections
+// kept, HTTP/1.1), as the printed config's is.
 func nginxConf(dir, upstream string, ports []string, printed, o2p string) string {
 	user := ""
 	if os.Geteuid() == 0 {
@@ -181,7 +182,7 @@ func nginxConf(dir, upstream string, ports []string, printed, o2p string) string
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_pass ` + upstream + `;`
+        proxy_pass http://bench_app;`
 	return fmt.Sprintf(`%[1]spid %[2]s/nginx.pid;
 error_log stderr error;
 events { worker_connections 1024; }
@@ -202,6 +203,10 @@ http {
 
 %[5]s
 
+    upstream bench_app {
+        server %[8]s;
+        keepalive 32;
+    }
     upstream oauth2_proxy {
         server %[6]s;
         keepalive 16;
@@ -226,5 +231,5 @@ http {
         }
     }
 }
-`, user, dir, ports[0], app, printed, o2p, ports[2])
+`, user, dir, ports[0], app, printed, o2p, ports[2], strings.TrimPrefix(upstream, "http://"))
 }
