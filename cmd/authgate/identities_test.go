@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/authgate/authgate"
 )
 
 // TestIdentityCommands runs 'users identities' and 'users unlink' on an
@@ -127,5 +131,18 @@ func link(t *testing.T, where []string, login, issuer, subject string) {
 	}
 	if err := st.LinkIdentity(context.Background(), issuer, subject, u.ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReadmeIdentityBound: the README's bound on a listing is the one the
+// stores keep.
+func TestReadmeIdentityBound(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("`authgate users identities LOGIN` lists a user's linked accounts (issuer and subject,\nthe first %d)", authgate.MaxUserIdentities)
+	if !strings.Contains(string(readme), want) {
+		t.Errorf("the README does not say %q", want)
 	}
 }
