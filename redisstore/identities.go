@@ -159,7 +159,7 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 	}
 	c := s.client
 	index, _ := s.keys.userIdentities(userID)
-	members, err := c.Do(ctx, c.B().Zrange().Key(index).Min("-").Max("+").Bylex().Limit(0, authgate.MaxUserIdentities).Build()).AsStrSlice()
+	members, err := c.Do(ctx, c.B().Zrangebylex().Key(index).Min("-").Max("+").Limit(0, authgate.MaxUserIdentities).Build()).AsStrSlice()
 	if err != nil {
 		return nil, wrap("listing identities", err)
 	}
