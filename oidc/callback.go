@@ -20,6 +20,7 @@ const (
 	textNoFlow    = "This sign-in is not known to this browser: it may have finished already, or it was started in another browser or window."
 	textExpired   = "This sign-in took too long."
 	textState     = "This sign-in does not match the one this browser started."
+	textBind      = "This sign-in was not started in this browser. Start it again from this application's sign-in page."
 	textIssuer    = "The answer came from another sign-in service than the one this sign-in started at."
 	textCode      = "The sign-in service refused the sign-in code: it may have been used already, or be meant for another application."
 	textToken     = "The sign-in service's answer could not be verified for this application."
@@ -50,6 +51,16 @@ func (p *Provider) callback(w http.ResponseWriter, r *http.Request, pr *authgate
 		return
 	}
 	fail := func(status int, text string) { pr.Fail(w, r, status, text, f.ReturnTo, f.Popup) }
+	if !bound(r, pr.Secure, f) {
+		// A flow this browser did not start: planted by a sibling
+		// subdomain, which can set the flow cookie but not the __Host-
+		// bind cookie. The cookie is left alone, as for a stray state: it
+		// may be shadowing this browser's own sign-in.
+		pr.Logger().LogAttrs(r.Context(), slog.LevelWarn, "authgate: oidc sign-in refused: the flow is not bound to this browser",
+			slog.String("provider", p.cfg.Name), slog.String("addr", pr.ClientAddr(r)))
+		fail(http.StatusBadRequest, textBind)
+		return
+	}
 	q := r.URL.Query()
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.State)) != 1 {
 		// Not this browser's sign-in: a stray or forged link, which any
@@ -161,14 +172,28 @@ func (p *Provider) redeem(r *http.Request, pr *authgate.ProviderRequest, f flow,
 }
 
 // verify checks an ID token with go-oidc: signature by the provider's
-// keys, issuer, audience (this client) and expiry at the gate's time now.
+// keys, issuer, audience (this client) and expiry at the gate's time now;
+// then azp and the lengths of issuer and subject ([checkToken]), and
+// bounds the claims the gate keeps ([boundClaims]).
 func (p *Provider) verify(ctx context.Context, d *discovered, now func() time.Time, raw string) (*claimSet, error) {
-	v := d.provider.Verifier(&gooidc.Config{ClientID: p.cfg.ClientID, Now: now})
+	return p.verifyWith(ctx, d.provider.Verifier(&gooidc.Config{ClientID: p.cfg.ClientID, Now: now}), raw)
+}
+
+// verifyWith is [Provider.verify] with the verifier v.
+func (p *Provider) verifyWith(ctx context.Context, v *gooidc.IDTokenVerifier, raw string) (*claimSet, error) {
 	idt, err := v.Verify(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
-	return readClaims(idt, p.cfg.GroupsClaim)
+	if err := checkToken(idt, p.cfg.ClientID); err != nil {
+		return nil, err
+	}
+	c, err := readClaims(idt, p.cfg.GroupsClaim)
+	if err != nil {
+		return nil, err
+	}
+	boundClaims(c)
+	return c, nil
 }
 
 // safeCode returns an OAuth error code for display if it has the shape

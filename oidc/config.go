@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -23,6 +24,8 @@ type Config struct {
 	Label string
 	// Issuer is the provider's issuer URL, exactly as its ID tokens name
 	// it; its discovery document is at Issuer+"/.well-known/openid-configuration".
+	// It must be https, but on a loopback host (127.0.0.0/8, ::1,
+	// localhost), where http is allowed for development and tests.
 	Issuer string
 	// ClientID and ClientSecret are the gate's credentials at the provider.
 	// Keep the secret out of command lines and logs: read it from an
@@ -39,7 +42,10 @@ type Config struct {
 	// Origin is the app's origin as browsers reach it, such as
 	// "https://app.example.com", from which the redirect URI is made.
 	// Default: the scheme of the request (https when it came over TLS)
-	// and its Host header. Set it behind a proxy that terminates TLS.
+	// and its Host header, which the client chooses. Set it in
+	// production, and always behind a proxy that terminates TLS: the
+	// provider then checks the redirect URI against the one registered,
+	// whatever Host the request named.
 	Origin string
 
 	// LinkByEmail lets the first sign-in of a provider account that is not
@@ -78,11 +84,15 @@ type Config struct {
 	// RetryAfter is how long after a failed discovery the next sign-in
 	// tries again; sign-ins in between get 503. Default 10 seconds.
 	RetryAfter time.Duration
-	// MaxConcurrent bounds the calls to the provider at once; sign-ins
-	// beyond it get 503. Default 32.
+	// MaxConcurrent bounds the calls to the provider at once, and the
+	// sign-ins that wait for a discovery under way; sign-ins beyond it get
+	// 503. Default 32.
 	MaxConcurrent int
 	// HTTPClient makes the calls to the provider. Default a client with
-	// Timeout.
+	// Timeout. [New] copies it and gives the copy Timeout when it has
+	// none, so no call waits forever. Whichever client, the gate reads at
+	// most 1 MiB of each answer (discovery, keys, token); a longer one
+	// fails the call.
 	HTTPClient *http.Client
 }
 
@@ -95,7 +105,7 @@ type Provider struct {
 
 	mu       sync.Mutex
 	disc     *discovered // nil until discovery succeeds
-	trying   bool        // a discovery is under way
+	pending  *pending    // the discovery under way, if any
 	failedAt time.Time   // the gate's time of the last failed discovery
 }
 
@@ -111,6 +121,9 @@ func New(cfg Config) (*Provider, error) {
 	u, err := url.Parse(cfg.Issuer)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("oidc: provider %q: the issuer %q is not an http(s) URL without query", cfg.Name, cfg.Issuer)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("oidc: provider %q: the issuer %q is plain http: its keys and tokens could be changed on the way; use https (http is allowed only on loopback: 127.0.0.0/8, ::1, localhost)", cfg.Name, cfg.Issuer)
 	}
 	if cfg.ClientID == "" {
 		return nil, fmt.Errorf("oidc: provider %q: Config.ClientID is required", cfg.Name)
@@ -163,10 +176,7 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.FlowTimeout < 0 || cfg.Timeout < 0 || cfg.RetryAfter < 0 || cfg.MaxConcurrent < 0 {
 		return nil, fmt.Errorf("oidc: provider %q: timeouts and MaxConcurrent must not be negative", cfg.Name)
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: cfg.Timeout}
-	}
+	client := httpClient(cfg.HTTPClient, cfg.Timeout)
 	return &Provider{cfg: cfg, client: client, slots: make(chan struct{}, cfg.MaxConcurrent)}, nil
 }
 
@@ -208,3 +218,13 @@ func (p *Provider) acquire() bool {
 }
 
 func (p *Provider) release() { <-p.slots }
+
+// isLoopback reports whether host (without port) is a loopback address or
+// localhost, where an http issuer is allowed.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}

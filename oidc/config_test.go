@@ -6,7 +6,9 @@ import (
 )
 
 // TestNewRefuses: New refuses a configuration that would admit more than
-// it says, such as CreateUsers with no allow-list at a public provider.
+// it says, such as CreateUsers with no allow-list at a public provider, or
+// an issuer over plain http anywhere but on loopback, where anyone on the
+// way could change its keys.
 func TestNewRefuses(t *testing.T) {
 	base := func() Config {
 		return Config{Name: "sso", Label: "SSO", Issuer: "https://sso.example.com", ClientID: "id", ClientSecret: "secret", Key: testKey}
@@ -22,6 +24,13 @@ func TestNewRefuses(t *testing.T) {
 		{"create users, a group", func(c *Config) { c.CreateUsers, c.AllowedGroups = true, []string{"staff"} }, ""},
 		{"linked users only", func(c *Config) {}, ""},
 		{"a domain that is not ASCII", func(c *Config) { c.AllowedDomains = []string{"exämple.com"} }, "not an e-mail domain"},
+		{"an http issuer", func(c *Config) { c.Issuer = "http://sso.example.com" }, "plain http"},
+		{"an http issuer named localhost-like", func(c *Config) { c.Issuer = "http://localhost.example.com" }, "plain http"},
+		{"an http issuer on a private address", func(c *Config) { c.Issuer = "http://10.0.0.1:8080" }, "plain http"},
+		{"an http issuer on 127.0.0.1", func(c *Config) { c.Issuer = "http://127.0.0.1:9998" }, ""},
+		{"an http issuer on 127.3.2.1", func(c *Config) { c.Issuer = "http://127.3.2.1" }, ""},
+		{"an http issuer on ::1", func(c *Config) { c.Issuer = "http://[::1]:9998/realms/x" }, ""},
+		{"an http issuer on localhost", func(c *Config) { c.Issuer = "http://LocalHost:9998" }, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,25 +19,51 @@ type discovered struct {
 }
 
 // errDown means the provider cannot be reached now: its discovery failed
-// a moment ago, is under way for another request, or failed just now.
+// a moment ago or just now, or too many sign-ins wait for the one under way.
 var errDown = errors.New("oidc: the provider cannot be reached")
 
+// pending is a discovery under way, which other requests wait for.
+type pending struct {
+	done    chan struct{} // closed when d and err are set
+	d       *discovered
+	err     error
+	waiters int // requests waiting for it, under Provider.mu
+}
+
 // discover returns the provider's discovery document, fetching it on first
-// use and again after [Provider.markDown]. Only one request at a time fetches it, within Config.Timeout; the
-// others, and every request for Config.RetryAfter after a failure, get
-// errDown at once, so a provider that is down costs one call per
-// RetryAfter, whatever the traffic.
+// use and again after [Provider.markDown]. Only one request at a time
+// fetches it, within Config.Timeout; requests that come meanwhile wait for
+// that one (each no longer than its own context lives; at most
+// Config.MaxConcurrent of them, the others get errDown), and every request
+// for Config.RetryAfter after a failure gets errDown at once, so a
+// provider that is down costs one call per RetryAfter, whatever the
+// traffic.
 func (p *Provider) discover(ctx context.Context, now time.Time, log *slog.Logger) (*discovered, error) {
 	p.mu.Lock()
 	if d := p.disc; d != nil {
 		p.mu.Unlock()
 		return d, nil
 	}
-	if p.trying || (!p.failedAt.IsZero() && now.Before(p.failedAt.Add(p.cfg.RetryAfter))) {
+	if c := p.pending; c != nil {
+		if c.waiters >= p.cfg.MaxConcurrent {
+			p.mu.Unlock()
+			return nil, errDown
+		}
+		c.waiters++
+		p.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.d, c.err
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: %w", errDown, ctx.Err())
+		}
+	}
+	if !p.failedAt.IsZero() && now.Before(p.failedAt.Add(p.cfg.RetryAfter)) {
 		p.mu.Unlock()
 		return nil, errDown
 	}
-	p.trying = true
+	c := &pending{done: make(chan struct{})}
+	p.pending = c
 	p.mu.Unlock()
 
 	// Discovery outlives the request that started it only by its timeout;
@@ -48,15 +74,18 @@ func (p *Provider) discover(ctx context.Context, now time.Time, log *slog.Logger
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.trying = false
+	p.pending = nil
+	defer close(c.done)
 	if err != nil {
 		p.failedAt = now
 		log.LogAttrs(ctx, slog.LevelError, "authgate: oidc discovery failed", slog.String("provider", p.cfg.Name), slog.String("err", short(err)))
-		return nil, fmt.Errorf("%w: %w", errDown, err)
+		c.err = fmt.Errorf("%w: %w", errDown, err)
+		return nil, c.err
 	}
 	ep := gp.Endpoint()
 	ep.AuthStyle = authStyle(gp)
 	p.disc = &discovered{provider: gp, endpoint: ep}
+	c.d = p.disc
 	return p.disc, nil
 }
 

@@ -73,15 +73,12 @@ func TestBrokenFlows(t *testing.T) {
 		}, 400, textNoFlow, true},
 		{"replayed code, cookie kept", func(e *env, b *browser) response {
 			back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
-			u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
-			kept := b.jar.Cookies(u)
+			stolen := e.stealFlow(b)
 			if r := b.get(back); r.StatusCode != http.StatusSeeOther {
 				e.t.Fatalf("first callback: %s\n%s", r.Status, r.body)
 			}
-			// An attacker who copied the cookie and the callback URL.
-			thief := newBrowser(e.t)
-			thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
-			return thief.get(back)
+			// An attacker who copied the cookies and the callback URL.
+			return stolen().get(back)
 		}, 400, textCode, true},
 		{"a code for another client", func(e *env, b *browser) response {
 			// The gate's own flow gives the state and cookie; the code
@@ -229,7 +226,9 @@ func TestTwoInstances(t *testing.T) {
 
 // TestVerifyAudience: go-oidc, as the gate configures it, refuses an ID
 // token the provider issued to another client, and takes one issued to
-// the gate's own.
+// the gate's own. With several audiences (the provider's "audience:"
+// scope), the gate takes a token whose azp is its client and refuses one
+// the other client asked for, though the gate's client is in its audience.
 func TestVerifyAudience(t *testing.T) {
 	idp := oidctest.Start(t, oidctest.Options{})
 	e := newEnv(t, idp, 1, nil)
@@ -240,10 +239,19 @@ func TestVerifyAudience(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		client oidctest.Client
-		ok     bool
-	}{{idp.Client, true}, {idp.Other, false}} {
+		scope  string // another scope
+		err    string // "" when the gate takes the token
+	}{
+		{idp.Client, "", ""},
+		{idp.Other, "", "audience"},
+		{idp.Client, "audience:" + idp.Other.ID, ""},
+		{idp.Other, "audience:" + idp.Client.ID, "azp"},
+	} {
 		oc := &oauth2.Config{ClientID: tc.client.ID, ClientSecret: tc.client.Secret, Endpoint: d.endpoint,
 			RedirectURL: "http://127.0.0.1:9/back", Scopes: []string{"openid", "email"}}
+		if tc.scope != "" {
+			oc.Scopes = append(oc.Scopes, tc.scope)
+		}
 		b := newBrowser(t)
 		back := e.atProvider(b, oc.AuthCodeURL("s", gooidc.Nonce("n")), oidctest.Bob)
 		bu, _ := url.Parse(back)
@@ -254,10 +262,10 @@ func TestVerifyAudience(t *testing.T) {
 		raw, _ := tok.Extra("id_token").(string)
 		c, err := p.verify(context.Background(), d, e.clock.Now, raw)
 		switch {
-		case tc.ok && (err != nil || c.Subject != oidctest.Bob.Subject || c.Nonce != "n"):
-			t.Errorf("the gate's own client's token: %v, %+v", err, c)
-		case !tc.ok && (err == nil || !strings.Contains(err.Error(), "audience")):
-			t.Errorf("a token for %s: %v, want an audience error", tc.client.ID, err)
+		case tc.err == "" && (err != nil || c.Subject != oidctest.Bob.Subject || c.Nonce != "n"):
+			t.Errorf("a token %s asked for with %q: %v, %+v", tc.client.ID, tc.scope, err, c)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("a token %s asked for with %q: %v, want an error naming %s", tc.client.ID, tc.scope, err, tc.err)
 		}
 	}
 }
@@ -305,15 +313,12 @@ func TestRefusedCodeOneCall(t *testing.T) {
 	})
 	b := newBrowser(t)
 	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
-	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
-	kept := b.jar.Cookies(u)
+	stolen := e.stealFlow(b)
 	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first callback: %s\n%s", r.Status, r.body)
 	}
 	for i := range 3 {
-		thief := newBrowser(t)
-		thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
-		wantPage(t, thief.get(back), http.StatusBadRequest, textCode)
+		wantPage(t, stolen().get(back), http.StatusBadRequest, textCode)
 		if got, want := calls.n.Load(), int64(i+2); got != want {
 			t.Fatalf("after %d replays the gate made %d token calls, want %d", i+1, got, want)
 		}
@@ -362,15 +367,12 @@ func TestReplaysThrottled(t *testing.T) {
 	}, func(g *authgate.Config) { g.Throttle.Address = 2 })
 	b := newBrowser(t)
 	back := e.toCallback(b, "/.authgate/oidc/sso/start", oidctest.Bob)
-	u, _ := url.Parse(e.srv.URL + "/.authgate/oidc/sso/")
-	kept := b.jar.Cookies(u)
+	stolen := e.stealFlow(b)
 	if r := b.get(back); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first callback: %s\n%s", r.Status, r.body)
 	}
 	replay := func() response {
-		thief := newBrowser(t)
-		thief.jar.SetCookies(u, []*http.Cookie{{Name: kept[0].Name, Value: kept[0].Value, Path: "/.authgate/oidc/sso/"}})
-		return thief.get(back)
+		return stolen().get(back)
 	}
 	for range 2 {
 		wantPage(t, replay(), http.StatusBadRequest, textCode)

@@ -27,6 +27,7 @@ type flow struct {
 	Verifier string `json:"v"` // the PKCE code verifier
 	ReturnTo string `json:"r,omitempty"`
 	Popup    bool   `json:"p,omitempty"`
+	Bind     string `json:"b"` // bindHash of the bind cookie's value
 	Expires  int64  `json:"e"` // unix seconds, by the gate's clock
 }
 
@@ -95,7 +96,7 @@ func (p *Provider) openFlow(v string, now time.Time) (flow, error) {
 		return f, errFlow
 	}
 	b, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil || json.Unmarshal(b, &f) != nil || f.State == "" || f.Nonce == "" || f.Verifier == "" {
+	if err != nil || json.Unmarshal(b, &f) != nil || f.State == "" || f.Nonce == "" || f.Verifier == "" || f.Bind == "" {
 		return flow{}, errFlow
 	}
 	if !now.Before(time.Unix(f.Expires, 0)) {

@@ -43,6 +43,7 @@ func (p *Provider) start(w http.ResponseWriter, r *http.Request, pr *authgate.Pr
 		Verifier: oauth2.GenerateVerifier(),
 		ReturnTo: returnTo,
 		Popup:    popup,
+		Bind:     bindHash(p.bind(w, r, pr)),
 		Expires:  now.Add(p.cfg.FlowTimeout).Unix(),
 	}
 	p.setFlow(w, pr, p.sealFlow(f))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/netip"
 
@@ -69,6 +70,7 @@ func (c *cli) startGate(ctx context.Context, gs gateStart) (_ *gateRun, err erro
 	if run.serving, err = c.newServing(gs.name, gs.flags.serving, st); err != nil {
 		return nil, err
 	}
+	warnOIDCOrigin(run.serving.log, gs.name, gs.flags, len(providers))
 	cfg := gs.cfg
 	cfg.Store = run.serving.store
 	cfg.Hasher = c.hasher
@@ -106,4 +108,15 @@ func listen(addr string) (net.Listener, string, error) {
 func adminGate(name string, df demoFlags, cfg authgate.Config, trusted []netip.Prefix) gateStart {
 	return gateStart{name: name, flags: df, cfg: cfg, trusted: trusted,
 		login: proxyLogin, userName: "Administrator", keyName: "first key"}
+}
+
+// warnOIDCOrigin warns, once at start, that the providers' redirect URI
+// follows each request's Host header when --oidc-origin is not set and the
+// command listens beyond loopback, where clients choose that header.
+func warnOIDCOrigin(log *slog.Logger, name string, df demoFlags, providers int) {
+	if providers == 0 || df.oidc.origin != "" || isLoopback(hostOf("http://"+df.addr+"/")) {
+		return
+	}
+	log.Warn("authgate "+name+": --oidc-origin is not set, so the redirect URI sent to the identity provider follows each request's Host header; set --oidc-origin to the origin registered at the provider",
+		slog.String("addr", df.addr))
 }

@@ -125,7 +125,15 @@ func TestOIDCFlagErrors(t *testing.T) {
 	if err := os.WriteFile(short, []byte("too short"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	shared := filepath.Join(dir, "shared.secret")
+	if err := os.WriteFile(shared, []byte(secret+strings.Repeat("k", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	withID := map[string]string{"AUTHGATE_OIDC_SSO_CLIENT_ID": "authgate"}
+	sharedSecret := map[string]string{"AUTHGATE_OIDC_SSO_CLIENT_ID": "authgate", "AUTHGATE_OIDC_SSO_CLIENT_SECRET_FILE": shared}
 	full := map[string]string{"AUTHGATE_OIDC_SSO_CLIENT_ID": "authgate", "AUTHGATE_OIDC_SSO_CLIENT_SECRET": secret}
 	both := map[string]string{"AUTHGATE_OIDC_SSO_CLIENT_ID": "authgate", "AUTHGATE_OIDC_SSO_CLIENT_SECRET": secret,
 		"AUTHGATE_OIDC_SSO_CLIENT_SECRET_FILE": short}
@@ -143,6 +151,9 @@ func TestOIDCFlagErrors(t *testing.T) {
 			[]string{"--oidc", "sso=https://sso.example.com"}, "CLIENT_SECRET_FILE"},
 		{"bad issuer", full, []string{"--oidc", "sso=sso.example.com"}, "is not an http(s) URL"},
 		{"bad name", map[string]string{"AUTHGATE_OIDC_S_O_CLIENT_ID": "a", "AUTHGATE_OIDC_S_O_CLIENT_SECRET": secret}, []string{"--oidc", "s o=https://sso.example.com"}, "provider name"},
+		{"secret file others may read", sharedSecret, []string{"--oidc", "sso=https://sso.example.com"}, "$AUTHGATE_OIDC_SSO_CLIENT_SECRET_FILE: the file's mode is 0644"},
+		{"key file others may read", full, []string{"--oidc", "sso=https://sso.example.com", "--oidc-key-file", shared}, "--oidc-key-file: the file's mode is 0644"},
+		{"http issuer off loopback", full, []string{"--oidc", "sso=http://sso.example.com"}, "plain http"},
 		{"short key", full, []string{"--oidc", "sso=https://sso.example.com", "--oidc-key-file", short}, "at least 32 bytes"},
 		{"label for nobody", full, []string{"--oidc", "sso=https://sso.example.com", "--oidc-label", "other=Other"}, `--oidc-label names "other"`},
 		{"options without a provider", nil, []string{"--oidc-create-users"}, "need at least one --oidc provider"},

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"strings"
 
 	"github.com/authgate/authgate"
@@ -31,14 +32,15 @@ type oidcFlags struct {
 func (of *oidcFlags) register(fs *flagSet) {
 	fs.Var(&of.providers, "oidc", "offer sign-in with the OpenID Connect provider at `NAME=ISSUER_URL` (repeatable); its client id\n"+
 		"and secret come from $AUTHGATE_OIDC_<NAME>_CLIENT_ID and $AUTHGATE_OIDC_<NAME>_CLIENT_SECRET\n"+
-		"(or the file named by $AUTHGATE_OIDC_<NAME>_CLIENT_SECRET_FILE); redirect URI:\n"+
+		"(or the file named by $AUTHGATE_OIDC_<NAME>_CLIENT_SECRET_FILE, mode 600); redirect URI:\n"+
 		"ORIGIN/.authgate/oidc/NAME/callback")
 	fs.Var(&of.labels, "oidc-label", "the login page's button for a provider says \"Sign in with LABEL\": `NAME=LABEL` (repeatable; default NAME)")
 	fs.StringVar(&of.keyFile, "oidc-key-file", "", "read the key that signs sign-ins in progress from this `file` (32 bytes or more, the\n"+
 		"same for every instance; default: a new key at each start, so a sign-in must finish\n"+
 		"on the instance that started it)")
 	fs.StringVar(&of.origin, "oidc-origin", "", "the app's `origin` as browsers reach it (https://app.example.com), for the redirect\n"+
-		"URI; default: the request's, https only when the request came over TLS")
+		"URI; default: the request's Host header, which the client chooses, https only when\n"+
+		"the request came over TLS (set it in production)")
 	fs.Var(&of.domains, "oidc-allowed-domain", "admit only provider users whose verified e-mail is in this `domain` (repeatable)")
 	fs.Var(&of.groups, "oidc-allowed-group", "admit only provider users in this `group` of the ID token's groups claim (repeatable)")
 	fs.BoolVar(&of.linkEmail, "oidc-link-email", false, "link a provider account to the user whose login is its e-mail, when the provider says it is verified")
@@ -135,7 +137,7 @@ func (c *cli) oidcSecret(cmd, name, env string) (string, error) {
 	case inEnv && inFile:
 		return "", usageError("%s: --oidc %s: both $%s_CLIENT_SECRET and $%s_CLIENT_SECRET_FILE are set; set one", cmd, name, env, env)
 	case inFile:
-		b, err := readSmallFile(path)
+		b, err := readSecretFile(path)
 		if err != nil {
 			return "", usageError("%s: --oidc %s: $%s_CLIENT_SECRET_FILE: %v", cmd, name, env, err)
 		}
@@ -153,14 +155,33 @@ func (c *cli) oidcKey(cmd, path string) ([]byte, error) {
 	if path == "" {
 		return []byte(rand.Text() + rand.Text()), nil
 	}
-	b, err := readSmallFile(path)
+	b, err := readSecretFile(path)
 	if err != nil {
 		return nil, usageError("%s: --oidc-key-file: %v", cmd, err)
 	}
 	if len(strings.TrimSpace(string(b))) < 32 {
-		return nil, usageError("%s: --oidc-key-file: the key must be at least 32 bytes (head -c 32 /dev/urandom | base64 > FILE)", cmd)
+		return nil, usageError("%s: --oidc-key-file: the key must be at least 32 bytes (umask 077; head -c 32 /dev/urandom | base64 > FILE)", cmd)
 	}
 	return b, nil
+}
+
+// readSecretFile reads a file that holds a secret, as [readSmallFile]
+// does, but refuses one that its group or others may read or write, as ssh
+// refuses such a private key: the secret would not be one.
+func readSecretFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, pathCause(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, pathCause(err)
+	}
+	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
+		return nil, usageError("the file's mode is %04o: its group or others may read it, so it keeps no secret; make it readable by its owner only (chmod 600)", perm)
+	}
+	return readSmallFile(path)
 }
 
 // readSmallFile reads at most maxKeyFile bytes of the file at path.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -32,7 +33,6 @@ type authRequest struct {
 
 func (a *authRequest) GetID() string                         { return a.id }
 func (a *authRequest) GetACR() string                        { return "" }
-func (a *authRequest) GetAudience() []string                 { return []string{a.clientID} }
 func (a *authRequest) GetAuthTime() time.Time                { return a.authTime }
 func (a *authRequest) GetClientID() string                   { return a.clientID }
 func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge { return a.challenge }
@@ -44,6 +44,18 @@ func (a *authRequest) GetScopes() []string                   { return a.scopes }
 func (a *authRequest) GetState() string                      { return a.state }
 func (a *authRequest) GetSubject() string                    { return a.subject }
 func (a *authRequest) Done() bool                            { return a.done }
+
+// GetAudience is the client that asked, and the clients its audience
+// scopes name.
+func (a *authRequest) GetAudience() []string {
+	aud := []string{a.clientID}
+	for _, s := range a.scopes {
+		if id, ok := extraAudience(s); ok && !slices.Contains(aud, id) {
+			aud = append(aud, id)
+		}
+	}
+	return aud
+}
 
 // GetAMR says the user signed in with a password.
 func (a *authRequest) GetAMR() []string {

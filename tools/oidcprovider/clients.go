@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,18 @@ var clientIDs = []string{"authgate", "other"}
 
 // groupsScope may be asked for; the groups claim is sent whether or not it is.
 const groupsScope = "groups"
+
+// audienceScope, followed by the id of another of the provider's clients,
+// adds that client to the ID token's audience, as providers that issue
+// tokens for several parties do; azp stays the client that asked.
+const audienceScope = "audience:"
+
+// extraAudience returns the client id an audience scope names, if it is
+// one of the provider's clients.
+func extraAudience(scope string) (string, bool) {
+	id, ok := strings.CutPrefix(scope, audienceScope)
+	return id, ok && slices.Contains(clientIDs, id)
+}
 
 // client is a confidential web client of the authorization code flow. It
 // implements [op.HasRedirectGlobs], so its redirect URIs may be patterns.
@@ -40,12 +53,15 @@ func (c *client) AuthMethod() oidc.AuthMethod          { return oidc.AuthMethodB
 func (c *client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
-func (c *client) GrantTypes() []oidc.GrantType         { return []oidc.GrantType{oidc.GrantTypeCode} }
-func (c *client) LoginURL(id string) string            { return loginPath + "?authRequestID=" + id }
-func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeBearer }
-func (c *client) IDTokenLifetime() time.Duration       { return c.idTokenLifetime }
-func (c *client) DevMode() bool                        { return false }
-func (c *client) IsScopeAllowed(scope string) bool     { return scope == groupsScope }
+func (c *client) GrantTypes() []oidc.GrantType        { return []oidc.GrantType{oidc.GrantTypeCode} }
+func (c *client) LoginURL(id string) string           { return loginPath + "?authRequestID=" + id }
+func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
+func (c *client) IDTokenLifetime() time.Duration      { return c.idTokenLifetime }
+func (c *client) DevMode() bool                       { return false }
+func (c *client) IsScopeAllowed(scope string) bool {
+	_, aud := extraAudience(scope)
+	return scope == groupsScope || aud
+}
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
 func (c *client) ClockSkew() time.Duration             { return 0 }
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {

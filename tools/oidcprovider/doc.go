@@ -29,5 +29,7 @@
 //     and prompt=none is answered with login_required when there is none.
 //     GET /logout ends the browser's session;
 //   - ID tokens that live for -id-token-lifetime (short by default, so a test
-//     can move a clock past them).
+//     can move a clock past them), for the client that asked (aud and azp);
+//     the scope "audience:ID", ID being the other client, adds it to aud, so
+//     a test can have a token with several audiences.
 package main

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -349,6 +350,42 @@ func TestSecretFromFileOrEnv(t *testing.T) {
 			got, err := clientSecret("other", func(k string) string { return tt.env[k] })
 			if got != tt.want || (err == nil) != (tt.want != "") {
 				t.Errorf("clientSecret = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestAudienceScope checks that the scope "audience:other" adds the other
+// client to the ID token's audience, azp staying the client that asked,
+// and that a scope naming no client of the provider adds nothing.
+func TestAudienceScope(t *testing.T) {
+	issuer := start(t)
+	tests := []struct {
+		scope string
+		aud   []string
+	}{
+		{audienceScope + "other", []string{"authgate", "other"}},
+		{audienceScope + "stranger", []string{"authgate"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.scope, func(t *testing.T) {
+			f := newFlow()
+			r, err := rp.NewRelyingPartyOIDC(context.Background(), issuer, "authgate", testSecrets["authgate"], testRedirect,
+				[]string{oidc.ScopeOpenID, oidc.ScopeEmail, tc.scope},
+				rp.WithVerifierOpts(rp.WithNonce(func(context.Context) string { return f.nonce })))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := browser(t)
+			_, page := f.authorize(t, b, r)
+			u := users["sub-bob"]
+			tokens, err := f.exchange(r, f.codeOf(t, mustBack(signIn(t, b, issuer, page, u.email, u.password))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := tokens.IDTokenClaims
+			if !slices.Equal(c.Audience, tc.aud) || c.AuthorizedParty != "authgate" {
+				t.Errorf("aud %v, azp %q; want aud %v, azp authgate", c.Audience, c.AuthorizedParty, tc.aud)
 			}
 		})
 	}
