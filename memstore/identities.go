@@ -53,7 +53,7 @@ func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (strin
 }
 
 // UserIdentities lists the accounts linked to userID, by issuer and then
-// subject: at most authgate.MaxUserIdentities.
+// subject: at most [authgate.MaxUserIdentities].
 func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.LinkedIdentity, error) {
 	if err := stopped(ctx); err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 }
 
 // UnlinkIdentity removes the link of issuer and subject, or returns
-// authgate.ErrNotFound.
+// [authgate.ErrNotFound].
 func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
 	if err := stopped(ctx); err != nil {
 		return err

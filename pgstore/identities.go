@@ -33,7 +33,7 @@ func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (strin
 }
 
 // UserIdentities lists the accounts linked to userID, by issuer and then
-// subject, byte-wise: at most authgate.MaxUserIdentities.
+// subject, byte-wise: at most [authgate.MaxUserIdentities].
 func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.LinkedIdentity, error) {
 	return queryAll(ctx, s, "list identities", func(row pgx.Row) (authgate.LinkedIdentity, error) {
 		var iss, sub []byte
@@ -44,7 +44,7 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 }
 
 // UnlinkIdentity removes the link of issuer and subject, or returns an
-// error wrapping authgate.ErrNotFound.
+// error wrapping [authgate.ErrNotFound].
 func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
 	return s.execOne(ctx, "unlink identity", `DELETE FROM authgate_identities WHERE issuer = $1 AND subject = $2`,
 		[]byte(issuer), []byte(subject))

@@ -150,7 +150,7 @@ func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (strin
 }
 
 // UserIdentities lists the accounts linked to userID, by issuer and then
-// subject, byte-wise: the first authgate.MaxUserIdentities of the user's
+// subject, byte-wise: the first [authgate.MaxUserIdentities] of the user's
 // index, less any whose pair's key names another user (a link that
 // another instance is making or undoing at that moment).
 func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.LinkedIdentity, error) {
@@ -189,7 +189,7 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 }
 
 // UnlinkIdentity removes the link of issuer and subject, or returns an
-// error wrapping authgate.ErrNotFound. Removing the pair from its user's
+// error wrapping [authgate.ErrNotFound]. Removing the pair from its user's
 // index unlinks it; the pair's key goes next.
 func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
 	if err := stopped(ctx); err != nil {

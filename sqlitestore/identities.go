@@ -39,7 +39,7 @@ func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (strin
 }
 
 // UserIdentities lists the accounts linked to userID, by issuer and then
-// subject: at most authgate.MaxUserIdentities.
+// subject: at most [authgate.MaxUserIdentities].
 func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.LinkedIdentity, error) {
 	return queryAll(ctx, s, "list identities", func(r scanner) (authgate.LinkedIdentity, error) {
 		var l authgate.LinkedIdentity
@@ -49,7 +49,7 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 }
 
 // UnlinkIdentity removes the link of issuer and subject, durably, or
-// returns an error wrapping authgate.ErrNotFound.
+// returns an error wrapping [authgate.ErrNotFound].
 func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
 	if err := stopped(ctx); err != nil {
 		return err
