@@ -144,7 +144,9 @@ type UserStore interface {
 	// SetPassword replaces a user's password hash. ErrNotFound if absent.
 	SetPassword(ctx context.Context, id, passwordHash string) error
 	// DeleteUser removes a user. It does not revoke the user's sessions or
-	// keys; callers do that first. ErrNotFound if absent.
+	// keys; callers do that first. A store that is also an
+	// [IdentityStore] removes the user's links with the user, atomically.
+	// ErrNotFound if absent.
 	DeleteUser(ctx context.Context, id string) error
 	// Users lists every user, ordered by login.
 	Users(ctx context.Context) ([]User, error)
@@ -177,4 +179,23 @@ type IdentityStore interface {
 	// IdentityUser returns the user id linked to issuer and subject, or
 	// ErrNotFound.
 	IdentityUser(ctx context.Context, issuer, subject string) (string, error)
+	// UserIdentities lists the accounts linked to userID, ordered by
+	// issuer, then subject, byte-wise: at most [MaxUserIdentities], the
+	// first in that order. An unknown user has none.
+	UserIdentities(ctx context.Context, userID string) ([]LinkedIdentity, error)
+	// UnlinkIdentity removes the link of issuer and subject, whichever
+	// user it names; ErrNotFound if there is none.
+	UnlinkIdentity(ctx context.Context, issuer, subject string) error
 }
+
+// LinkedIdentity is an account at an identity provider that
+// [IdentityStore.UserIdentities] lists: the ID token's iss and sub.
+type LinkedIdentity struct {
+	Issuer  string // the provider's issuer URL
+	Subject string // the provider's id of the account
+}
+
+// MaxUserIdentities bounds what [IdentityStore.UserIdentities] returns, so
+// that a user linked to many accounts costs a listing no more than this.
+// Unlinking some (see [IdentityStore.UnlinkIdentity]) shows the rest.
+const MaxUserIdentities = 100

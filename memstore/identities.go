@@ -1,8 +1,10 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/authgate/authgate"
 )
@@ -26,6 +28,12 @@ func (s *Store) LinkIdentity(ctx context.Context, issuer, subject, userID string
 		return fmt.Errorf("memstore: identity %q at %q: %w", subject, issuer, authgate.ErrDuplicate)
 	}
 	s.identities[k] = userID
+	links := s.userLinks[userID]
+	if links == nil {
+		links = make(map[identity]struct{})
+		s.userLinks[userID] = links
+	}
+	links[k] = struct{}{}
 	return nil
 }
 
@@ -42,4 +50,46 @@ func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (strin
 		return "", authgate.ErrNotFound
 	}
 	return id, nil
+}
+
+// UserIdentities lists the accounts linked to userID, by issuer and then
+// subject: at most [authgate.MaxUserIdentities].
+func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.LinkedIdentity, error) {
+	if err := stopped(ctx); err != nil {
+		return nil, err
+	}
+	s.idMu.RLock()
+	out := make([]authgate.LinkedIdentity, 0, len(s.userLinks[userID]))
+	for k := range s.userLinks[userID] {
+		out = append(out, authgate.LinkedIdentity{Issuer: k.issuer, Subject: k.subject})
+	}
+	s.idMu.RUnlock()
+	slices.SortFunc(out, func(a, b authgate.LinkedIdentity) int {
+		return cmp.Or(cmp.Compare(a.Issuer, b.Issuer), cmp.Compare(a.Subject, b.Subject))
+	})
+	if len(out) > authgate.MaxUserIdentities {
+		out = out[:authgate.MaxUserIdentities]
+	}
+	return out, nil
+}
+
+// UnlinkIdentity removes the link of issuer and subject, or returns
+// [authgate.ErrNotFound].
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
+	if err := stopped(ctx); err != nil {
+		return err
+	}
+	s.idMu.Lock()
+	defer s.idMu.Unlock()
+	k := identity{issuer, subject}
+	id, ok := s.identities[k]
+	if !ok {
+		return authgate.ErrNotFound
+	}
+	delete(s.identities, k)
+	delete(s.userLinks[id], k)
+	if len(s.userLinks[id]) == 0 {
+		delete(s.userLinks, id)
+	}
+	return nil
 }

@@ -38,7 +38,8 @@ type Store struct {
 	byLogin map[string]string        // login to id
 
 	idMu       sync.RWMutex
-	identities map[identity]string // issuer and subject to user id
+	identities map[identity]string              // issuer and subject to user id
+	userLinks  map[string]map[identity]struct{} // user id to its identities
 }
 
 // Every authgate.Store method is implemented.
@@ -66,6 +67,7 @@ func New(opts ...Option) *Store {
 		byLogin:  make(map[string]string),
 
 		identities: make(map[identity]string),
+		userLinks:  make(map[string]map[identity]struct{}),
 	}
 	for _, o := range opts {
 		o(s)

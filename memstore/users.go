@@ -53,7 +53,9 @@ func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error 
 	return update(ctx, &s.userMu, s.users, id, func(u *authgate.User) { u.PasswordHash = passwordHash })
 }
 
-// DeleteUser removes the user. Its sessions and keys stay.
+// DeleteUser removes the user and its identity providers' links, under
+// both locks, so that no reader sees one gone and the other not. Its
+// sessions and keys stay.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if err := stopped(ctx); err != nil {
 		return err
@@ -64,6 +66,12 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if !ok {
 		return authgate.ErrNotFound
 	}
+	s.idMu.Lock()
+	defer s.idMu.Unlock()
+	for k := range s.userLinks[id] {
+		delete(s.identities, k)
+	}
+	delete(s.userLinks, id)
 	delete(s.users, id)
 	delete(s.byLogin, u.Login)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -62,14 +63,14 @@ func readClaims(idt *gooidc.IDToken, groupsClaim string) (*claimSet, error) {
 
 // Refusals, shown to the user.
 const (
-	textDomain   = "Your account at the sign-in service is not one this application admits."
-	textNoUser   = "Your account at the sign-in service is not linked to a user of this application. Ask an administrator to add you."
-	textTaken    = "A user with your e-mail address exists here, but it cannot be linked to your account at the sign-in service. Ask an administrator."
-	textNoRecord = "Your account at the sign-in service is linked to a user who no longer exists here. Ask an administrator."
+	textDomain = "Your account at the sign-in service is not one this application admits."
+	textNoUser = "Your account at the sign-in service is not linked to a user of this application. Ask an administrator to add you."
+	textTaken  = "A user with your e-mail address exists here, but it cannot be linked to your account at the sign-in service. Ask an administrator."
 )
 
 // user finds the user claims c signs in: the one linked to its issuer and
-// subject; else, when the configuration allows, the local user whose login
+// subject (a link to a user who no longer exists is removed and counts as
+// none); else, when the configuration allows, the local user whose login
 // is its verified e-mail address (then linked); else, when allowed, a new
 // one (then linked). A non-zero status is a refusal; err is a store
 // failure.
@@ -86,10 +87,15 @@ func (p *Provider) user(ctx context.Context, pr *authgate.ProviderRequest, c *cl
 	switch {
 	case err == nil:
 		u, err := store.User(ctx, id)
-		if errors.Is(err, authgate.ErrNotFound) {
-			return authgate.User{}, http.StatusForbidden, textNoRecord, nil
+		if !errors.Is(err, authgate.ErrNotFound) {
+			return u, 0, "", err
 		}
-		return u, 0, "", err
+		// The link names a user who is gone (a store that deletes a user
+		// and its links apart, or a user table kept elsewhere): the
+		// account is as good as unlinked.
+		if err := unlinkStale(ctx, pr, links, c, id); err != nil {
+			return authgate.User{}, 0, "", err
+		}
 	case !errors.Is(err, authgate.ErrNotFound):
 		return authgate.User{}, 0, "", err
 	}
@@ -121,6 +127,24 @@ func (p *Provider) user(ctx context.Context, pr *authgate.ProviderRequest, c *cl
 		return authgate.User{}, 0, "", err
 	}
 	return p.link(ctx, links, store, c, u)
+}
+
+// unlinkStale removes the link of c's issuer and subject to the user id
+// gone, who no longer exists, unless another sign-in has already replaced
+// it.
+func unlinkStale(ctx context.Context, pr *authgate.ProviderRequest, links authgate.IdentityStore, c *claimSet, gone string) error {
+	switch id, err := links.IdentityUser(ctx, c.Issuer, c.Subject); {
+	case errors.Is(err, authgate.ErrNotFound) || (err == nil && id != gone):
+		return nil
+	case err != nil:
+		return err
+	}
+	if err := links.UnlinkIdentity(ctx, c.Issuer, c.Subject); err != nil && !errors.Is(err, authgate.ErrNotFound) {
+		return err
+	}
+	pr.Logger().LogAttrs(ctx, slog.LevelInfo, "authgate: oidc sign-in: removed a link to a user who no longer exists",
+		slog.String("subject", truncate(c.Subject, 64)), slog.String("user", gone))
+	return nil
 }
 
 // link links c's issuer and subject to u. When another request linked

@@ -31,3 +31,21 @@ func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (strin
 		return string(id), err
 	}, `SELECT user_id FROM authgate_identities WHERE issuer = $1 AND subject = $2`, []byte(issuer), []byte(subject))
 }
+
+// UserIdentities lists the accounts linked to userID, by issuer and then
+// subject, byte-wise: at most [authgate.MaxUserIdentities].
+func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.LinkedIdentity, error) {
+	return queryAll(ctx, s, "list identities", func(row pgx.Row) (authgate.LinkedIdentity, error) {
+		var iss, sub []byte
+		err := row.Scan(&iss, &sub)
+		return authgate.LinkedIdentity{Issuer: string(iss), Subject: string(sub)}, err
+	}, `SELECT issuer, subject FROM authgate_identities WHERE user_id = $1 ORDER BY issuer, subject LIMIT $2`,
+		[]byte(userID), authgate.MaxUserIdentities)
+}
+
+// UnlinkIdentity removes the link of issuer and subject, or returns an
+// error wrapping [authgate.ErrNotFound].
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
+	return s.execOne(ctx, "unlink identity", `DELETE FROM authgate_identities WHERE issuer = $1 AND subject = $2`,
+		[]byte(issuer), []byte(subject))
+}

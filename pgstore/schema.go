@@ -93,6 +93,10 @@ CREATE TABLE authgate_identities (
 	PRIMARY KEY (issuer, subject)
 );
 `,
+	// 3: a user's links are listed, and deleted with the user.
+	`
+CREATE INDEX authgate_identities_by_user ON authgate_identities (user_id, issuer, subject);
+`,
 }
 
 // migrate brings the schema up to date in one transaction that holds an

@@ -55,9 +55,12 @@ func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error 
 	return s.execOne(ctx, "set password", `UPDATE authgate_users SET password_hash = $2 WHERE id = $1`, []byte(id), []byte(passwordHash))
 }
 
-// DeleteUser removes the user. Its sessions and keys stay.
+// DeleteUser removes the user and its identity providers' links in one
+// statement, so in one transaction. Its sessions and keys stay.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	return s.execOne(ctx, "delete user", `DELETE FROM authgate_users WHERE id = $1`, []byte(id))
+	return s.execOne(ctx, "delete user", `WITH unlinked AS (
+	DELETE FROM authgate_identities WHERE user_id = $1 AND EXISTS (SELECT 1 FROM authgate_users WHERE id = $1)
+) DELETE FROM authgate_users WHERE id = $1`, []byte(id))
 }
 
 // Users lists every user, ordered by login byte-wise.

@@ -35,6 +35,10 @@ func TestCluster(t *testing.T) {
 		if a, b := slot(sessions), slot(keys); a != b {
 			t.Errorf("a user's indexes are in slots %s and %s, want one", a, b)
 		}
+		links, _ := k.userIdentities("alice")
+		if a, b := slot(k.user("alice")), slot(links); a != b {
+			t.Errorf("a user's record and links are in slots %s and %s, want one", a, b)
+		}
 		if a, b := slot(sessions), slot(k.userSessions("bob")); a == b {
 			t.Errorf("two users' indexes share slot %s; the hash tag should tell them apart", a)
 		}

@@ -40,11 +40,17 @@
 //	ag:users                  set   every user id
 //	ag:idp:<n>:<issuer><sub>  string the id of the user an identity provider's
 //	                          account is linked to (n: the issuer's length)
+//	{ag:user:<user id>}:idps  zset  the accounts linked to a user, as
+//	                          hex(issuer) " " hex(subject); a link holds
+//	                          while this and ag:idp:... agree
 //
 // The hash tag {u:<user id>} keeps a user's two indexes in one cluster
-// slot. Every command touches one key, and an operation that spans several
+// slot, and {ag:user:<user id>} keeps a user's links with the user's
+// record, so that deleting a user unlinks its accounts in the same script.
+// Every other command touches one key, and an operation that spans several
 // records (revoke all of a user's sessions, say) sends one command per
 // record, so nothing needs a transaction across slots. Writes that must
 // check a record first (create only if absent, move a time only forward,
-// revoke only if present) are single-key Lua scripts.
+// revoke only if present) are Lua scripts on one key, or on two in one
+// slot.
 package redisstore

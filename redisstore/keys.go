@@ -51,3 +51,24 @@ func (k keyspace) users() string { return k.prefix + "users" }
 func (k keyspace) identity(issuer, subject string) string {
 	return k.prefix + "idp:" + strconv.Itoa(len(issuer)) + ":" + issuer + subject
 }
+
+// userIdentities is the sorted set of a user's links to identity
+// providers' accounts: it says which links hold (see identities.go). It
+// lives in the cluster slot of the user's record, so that one script
+// deletes both, unless the user id holds a '}' that keeps Redis from
+// putting them together; together says which.
+func (k keyspace) userIdentities(userID string) (key string, together bool) {
+	return slotMate(k.user(userID), ":idps")
+}
+
+// slotMate names a key that Redis Cluster puts in key's slot: key's own
+// hash tag decides for both when it has one; else key, whole, becomes the
+// new key's tag, which works unless key holds a '}'.
+func slotMate(key, suffix string) (string, bool) {
+	if open := strings.IndexByte(key, '{'); open >= 0 {
+		if end := strings.IndexByte(key[open+1:], '}'); end > 0 {
+			return key + suffix, true
+		}
+	}
+	return "{" + key + "}" + suffix, !strings.Contains(key, "}")
+}

@@ -4,7 +4,7 @@ import "github.com/redis/rueidis"
 
 // scripts holds the store's Lua scripts; see newScripts.
 type scripts struct {
-	create, update, advance, revoke, index, release *rueidis.Lua
+	create, update, advance, revoke, index, release, swap, deleteUser *rueidis.Lua
 }
 
 // newScripts prepares the scripts below.
@@ -16,10 +16,14 @@ func newScripts() scripts {
 		revoke:  rueidis.NewLuaScript(luaLater + revokeScript),
 		index:   rueidis.NewLuaScript(indexScript),
 		release: rueidis.NewLuaScript(releaseScript),
+		swap:    rueidis.NewLuaScript(swapScript),
+
+		deleteUser: rueidis.NewLuaScript(deleteUserScript),
 	}
 }
 
-// Each script reads and writes one key, so it runs on one cluster node.
+// Each script reads and writes one key, or two in one cluster slot
+// (deleteUserScript), so it runs on one cluster node.
 // Times are decimal Unix microseconds, which are too big for Lua's doubles,
 // so the scripts compare them as strings with later.
 
@@ -101,4 +105,22 @@ return 1
 const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+`
+
+// swapScript sets a key to a new value if it holds the given old one.
+// KEYS[1] key; ARGV[1] old value; ARGV[2] new value. Returns 1 if set.
+const swapScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end
+return 0
+`
+
+// deleteUserScript deletes a user's record and the index of the user's
+// links together, which are in one cluster slot (keyspace.userIdentities).
+// KEYS[1] record; KEYS[2] links. Returns the links, or false if there was
+// no record.
+const deleteUserScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local links = redis.call('ZRANGE', KEYS[2], 0, -1)
+redis.call('DEL', KEYS[1], KEYS[2])
+return links
 `

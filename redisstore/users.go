@@ -109,8 +109,9 @@ func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error 
 	return nil
 }
 
-// DeleteUser removes a user and frees the login. It leaves the user's
-// sessions and keys alone.
+// DeleteUser removes a user, unlinks its identity providers' accounts in
+// the same script (see deleteRecord) and frees the login. It leaves the
+// user's sessions and keys alone.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if err := stopped(ctx); err != nil {
 		return err
@@ -120,8 +121,9 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		return err
 	}
 	c := s.client
-	if err := c.Do(ctx, c.B().Del().Key(s.keys.user(id)).Build()).Error(); err != nil {
-		return wrap("deleting a user", err)
+	links, err := s.deleteRecord(ctx, id)
+	if err != nil {
+		return err
 	}
 	if err := s.scripts.release.Exec(ctx, c, []string{s.keys.login(u.Login)}, []string{id}).Error(); err != nil {
 		return wrap("freeing a login", err)
@@ -129,7 +131,38 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if err := c.Do(ctx, c.B().Srem().Key(s.keys.users()).Member(id).Build()).Error(); err != nil {
 		return wrap("unindexing a user", err)
 	}
-	return nil
+	return s.forgetLinks(ctx, id, links)
+}
+
+// deleteRecord deletes a user's record and the index of its links to
+// identity providers, which unlinks them all, in one script; or, for an id
+// that keeps the two out of one cluster slot, index first. It returns the
+// index's links, or authgate.ErrNotFound if there was no record.
+func (s *Store) deleteRecord(ctx context.Context, id string) ([]string, error) {
+	c := s.client
+	record := s.keys.user(id)
+	index, together := s.keys.userIdentities(id)
+	if together {
+		links, err := s.scripts.deleteUser.Exec(ctx, c, []string{record, index}, nil).AsStrSlice()
+		if rueidis.IsRedisNil(err) {
+			return nil, fmt.Errorf("redisstore: user: %w", authgate.ErrNotFound)
+		}
+		if err != nil {
+			return nil, wrap("deleting a user", err)
+		}
+		return links, nil
+	}
+	links, err := c.Do(ctx, c.B().Zrange().Key(index).Min("0").Max("-1").Build()).AsStrSlice()
+	if err != nil {
+		return nil, wrap("reading a user's identities", err)
+	}
+	if err := c.Do(ctx, c.B().Del().Key(index).Build()).Error(); err != nil {
+		return nil, wrap("unlinking a user's identities", err)
+	}
+	if err := c.Do(ctx, c.B().Del().Key(record).Build()).Error(); err != nil {
+		return nil, wrap("deleting a user", err)
+	}
+	return links, nil
 }
 
 // Users lists every user, ordered by login.

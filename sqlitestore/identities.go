@@ -37,3 +37,23 @@ func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (strin
 	}
 	return id, nil
 }
+
+// UserIdentities lists the accounts linked to userID, by issuer and then
+// subject: at most [authgate.MaxUserIdentities].
+func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.LinkedIdentity, error) {
+	return queryAll(ctx, s, "list identities", func(r scanner) (authgate.LinkedIdentity, error) {
+		var l authgate.LinkedIdentity
+		err := r.Scan(&l.Issuer, &l.Subject)
+		return l, err
+	}, `SELECT issuer, subject FROM identities WHERE user_id = ? ORDER BY issuer, subject LIMIT ?`, userID, authgate.MaxUserIdentities)
+}
+
+// UnlinkIdentity removes the link of issuer and subject, durably, or
+// returns an error wrapping [authgate.ErrNotFound].
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
+	if err := stopped(ctx); err != nil {
+		return err
+	}
+	res, err := s.durable(ctx, `DELETE FROM identities WHERE issuer = ? AND subject = ?`, issuer, subject)
+	return changed(ctx, "unlink identity", res, err)
+}

@@ -60,6 +60,14 @@ CREATE TABLE identities (
 	PRIMARY KEY (issuer, subject)
 ) STRICT, WITHOUT ROWID;
 `,
+	// 3: a user's links are listed, and go with the user, in the same
+	// statement's transaction.
+	`
+CREATE INDEX identities_by_user ON identities (user_id, issuer, subject);
+CREATE TRIGGER users_deleted_unlink AFTER DELETE ON users BEGIN
+	DELETE FROM identities WHERE user_id = OLD.id;
+END;
+`,
 }
 
 // migrate puts the database in WAL mode and brings the schema up to date,

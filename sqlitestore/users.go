@@ -68,7 +68,9 @@ func (s *Store) SetPassword(ctx context.Context, id, passwordHash string) error 
 	return changed(ctx, "set password", res, err)
 }
 
-// DeleteUser removes the user, durably. Its sessions and keys stay.
+// DeleteUser removes the user and its identity providers' links, durably,
+// in one transaction (a trigger deletes the links with the row). Its
+// sessions and keys stay.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if err := stopped(ctx); err != nil {
 		return err

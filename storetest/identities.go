@@ -18,6 +18,8 @@ var identityTests = []test{
 	{"Duplicate", testIdentityDuplicate},
 	{"Race", testIdentityRace},
 	{"Cancel", testIdentityCancel},
+	{"Lifecycle", testIdentityLifecycle},
+	{"ListBound", testIdentityListBound},
 }
 
 // identities returns s as an IdentityStore, or skips the test.
@@ -127,5 +129,18 @@ func testIdentityCancel(t *testing.T, s authgate.Store) {
 	}
 	if _, err := is.IdentityUser(context.Background(), iss, "sub"); !errors.Is(err, authgate.ErrNotFound) {
 		t.Errorf("a link made with a cancelled context exists: %v", err)
+	}
+	user := NewUserID()
+	if err := is.LinkIdentity(context.Background(), iss, "kept", user); err != nil {
+		t.Fatal(err)
+	}
+	if err := is.UnlinkIdentity(ctx, iss, "kept"); !errors.Is(err, context.Canceled) {
+		t.Errorf("UnlinkIdentity with a cancelled context: %v", err)
+	}
+	if _, err := is.UserIdentities(ctx, user); !errors.Is(err, context.Canceled) {
+		t.Errorf("UserIdentities with a cancelled context: %v", err)
+	}
+	if got, err := is.IdentityUser(context.Background(), iss, "kept"); err != nil || got != user {
+		t.Errorf("after an unlink with a cancelled context: %q, %v; want the link to %q", got, err, user)
 	}
 }

@@ -33,8 +33,11 @@
 //     given, never the wall clock; RunClock checks it.
 //   - A store that implements authgate.IdentityStore links each issuer and
 //     subject pair once: a second link, to any user, is ErrDuplicate, also
-//     when many are made at once. The Identities group checks it, and skips
-//     on a store without it.
+//     when many are made at once. UserIdentities lists a user's links by
+//     issuer, then subject, byte-wise, at most authgate.MaxUserIdentities;
+//     UnlinkIdentity of a pair not linked is ErrNotFound; DeleteUser takes
+//     the user's links with it, and an unlinked pair can be linked again.
+//     The Identities group checks it, and skips on a store without it.
 //
 // The suite relies on nothing but the interface. It names every user, key
 // and session at random, so a store whose open function hands out a shared

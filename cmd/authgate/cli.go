@@ -49,6 +49,8 @@ Usage:
   authgate users list
   authgate users passwd LOGIN [--password-stdin]
   authgate users remove LOGIN                 (revokes its sessions and keys first)
+  authgate users identities LOGIN             its accounts at identity providers
+  authgate users unlink LOGIN ISSUER SUBJECT  unlinks one of them
   authgate keys create --user LOGIN --name NAME [--expires 720h]
   authgate keys list [--user LOGIN]
   authgate keys revoke ID
@@ -86,6 +88,10 @@ func (c *cli) command(name string) (func(context.Context, []string) error, bool)
 		return c.usersPasswd, true
 	case "users remove":
 		return c.usersRemove, true
+	case "users identities":
+		return c.usersIdentities, true
+	case "users unlink":
+		return c.usersUnlink, true
 	case "keys create":
 		return c.keysCreate, true
 	case "keys list":
@@ -105,7 +111,7 @@ func (c *cli) command(name string) (func(context.Context, []string) error, bool)
 func subcommands(group string) string {
 	switch group {
 	case "users":
-		return "add, list, passwd or remove"
+		return "add, list, passwd, remove, identities or unlink"
 	case "keys":
 		return "create, list or revoke"
 	case "sessions":

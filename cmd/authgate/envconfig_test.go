@@ -122,7 +122,7 @@ func TestEnvLeavesActionFlags(t *testing.T) {
 // Every flag of every command either shows its environment variable in
 // the help, or is an action flag.
 func TestEnvInHelp(t *testing.T) {
-	for _, cmd := range []string{"demo", "proxy", "users add", "users list", "users passwd", "users remove",
+	for _, cmd := range []string{"demo", "proxy", "users add", "users list", "users passwd", "users remove", "users identities", "users unlink",
 		"keys create", "keys list", "keys revoke", "sessions list", "sessions revoke"} {
 		r := runCLI(t, "", append(strings.Fields(cmd), "-h")...)
 		if r.code != exitOK {

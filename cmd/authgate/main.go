@@ -12,6 +12,8 @@
 //	authgate users list
 //	authgate users passwd LOGIN [--password-stdin]
 //	authgate users remove LOGIN
+//	authgate users identities LOGIN
+//	authgate users unlink LOGIN ISSUER SUBJECT
 //	authgate keys create --user LOGIN --name NAME [--expires 720h]
 //	authgate keys list [--user LOGIN]
 //	authgate keys revoke ID

@@ -23,6 +23,7 @@ func TestPostgresStore(t *testing.T) {
 	run("password123", "users", "add", "rita", "--password-stdin").expect(t, exitDuplicate)
 	run("password456", "users", "passwd", "rita", "--password-stdin").expect(t, exitOK)
 	run("", "users", "list").expect(t, exitOK, "rita")
+	t.Run("identities", func(t *testing.T) { identityCommands(t, "--store", url) })
 	created := run("", "keys", "create", "--user", "rita", "--name", "ci")
 	created.expect(t, exitOK)
 	id := field(t, created.stdout, "id:")

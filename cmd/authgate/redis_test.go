@@ -16,6 +16,7 @@ func TestRedisStore(t *testing.T) {
 	runCLI(t, "password123", "users", "add", "rita", "--password-stdin", "--store", url).expect(t, exitOK, "added user rita")
 	runCLI(t, "password123", "users", "add", "rita", "--password-stdin", "--store", url).expect(t, exitDuplicate)
 	runCLI(t, "", "users", "list", "--store", url).expect(t, exitOK, "rita")
+	t.Run("identities", func(t *testing.T) { identityCommands(t, "--store", url) })
 
 	d := startDemo(t, nil, "--store", url, "--db", filepath.Join(t.TempDir(), "notes.db"))
 	session := signIn(t, d.base, field(t, d.stdout.String(), "Password:"))

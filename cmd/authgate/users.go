@@ -128,7 +128,8 @@ func (c *cli) usersPasswd(ctx context.Context, args []string) error {
 
 func (c *cli) usersRemove(ctx context.Context, args []string) error {
 	fs, sf := c.newStoreFlags("users remove", "users remove LOGIN\n\n"+
-		"Revokes the user's sessions and API keys, then removes the user.")
+		"Revokes the user's sessions and API keys, then removes the user and the links of\n"+
+		"its accounts at identity providers.")
 	st, u, err := c.parseUser(ctx, fs, sf, args)
 	if err != nil {
 		return err

@@ -68,12 +68,13 @@ func (s *Store) Unwrap() authgate.Store { return s.inner }
 
 // Fail makes every call of the named methods fail, or of every method when
 // none is named, until [Store.Heal]. It panics on a name that is not in
-// [Methods], which is a mistake in the test.
+// [Methods] or [IdentityMethods], which is a mistake in the test.
 func (s *Store) Fail(methods ...string) { s.add(-1, methods) }
 
 // FailNext makes the next n calls of the named methods fail, or the next
 // n calls of any method when none is named; later calls pass through
-// again. It panics on a name that is not in [Methods].
+// again. It panics on a name that is not in [Methods] or
+// [IdentityMethods].
 func (s *Store) FailNext(n int, methods ...string) {
 	if n <= 0 {
 		panic("testkit: FailNext needs a positive count")
@@ -83,7 +84,7 @@ func (s *Store) FailNext(n int, methods ...string) {
 
 func (s *Store) add(n int, methods []string) {
 	for _, m := range methods {
-		if !slices.Contains(Methods, m) {
+		if !slices.Contains(Methods, m) && !slices.Contains(IdentityMethods, m) {
 			panic(fmt.Sprintf("testkit: %q is not a Store method", m))
 		}
 	}
@@ -296,7 +297,7 @@ func (s *Store) Users(ctx context.Context) ([]authgate.User, error) {
 
 // IdentityMethods names the methods of [authgate.IdentityStore], which
 // [Store] has too, for [Store.Fail] and [Store.Calls].
-var IdentityMethods = []string{"LinkIdentity", "IdentityUser"}
+var IdentityMethods = []string{"LinkIdentity", "IdentityUser", "UserIdentities", "UnlinkIdentity"}
 
 // errNoIdentities is what the identity methods return when the wrapped
 // store does not keep identity links.
@@ -324,4 +325,28 @@ func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (strin
 		return "", errNoIdentities
 	}
 	return is.IdentityUser(ctx, issuer, subject)
+}
+
+// UserIdentities counts the call and passes it on unless it is to fail.
+func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.LinkedIdentity, error) {
+	if err := s.enter("UserIdentities"); err != nil {
+		return nil, err
+	}
+	is, ok := s.inner.(authgate.IdentityStore)
+	if !ok {
+		return nil, errNoIdentities
+	}
+	return is.UserIdentities(ctx, userID)
+}
+
+// UnlinkIdentity counts the call and passes it on unless it is to fail.
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
+	if err := s.enter("UnlinkIdentity"); err != nil {
+		return err
+	}
+	is, ok := s.inner.(authgate.IdentityStore)
+	if !ok {
+		return errNoIdentities
+	}
+	return is.UnlinkIdentity(ctx, issuer, subject)
 }

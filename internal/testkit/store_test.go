@@ -122,6 +122,37 @@ func TestMethodsAreTheInterface(t *testing.T) {
 	}
 }
 
+// TestIdentityMethodsAreTheInterface: IdentityMethods names every method
+// of authgate.IdentityStore, and each can be failed and counted.
+func TestIdentityMethodsAreTheInterface(t *testing.T) {
+	it := reflect.TypeFor[authgate.IdentityStore]()
+	var names []string
+	for i := range it.NumMethod() {
+		names = append(names, it.Method(i).Name)
+	}
+	if got := slices.Sorted(slices.Values(testkit.IdentityMethods)); !slices.Equal(got, names) {
+		t.Fatalf("IdentityMethods = %v, authgate.IdentityStore has %v", got, names)
+	}
+	ctx := context.Background()
+	s := testkit.Wrap(memstore.New())
+	if err := s.LinkIdentity(ctx, "https://idp.example.com", "sub", "u"); err != nil {
+		t.Fatal(err)
+	}
+	s.Fail("UnlinkIdentity", "UserIdentities")
+	if err := s.UnlinkIdentity(ctx, "https://idp.example.com", "sub"); !errors.Is(err, testkit.ErrInjected) {
+		t.Errorf("UnlinkIdentity failing: %v", err)
+	}
+	if _, err := s.UserIdentities(ctx, "u"); !errors.Is(err, testkit.ErrInjected) {
+		t.Errorf("UserIdentities failing: %v", err)
+	}
+	if id, err := s.IdentityUser(ctx, "https://idp.example.com", "sub"); err != nil || id != "u" {
+		t.Errorf("after a failed unlink the link is %q, %v; want it kept", id, err)
+	}
+	if got := s.Calls("UnlinkIdentity"); got != 1 {
+		t.Errorf("Calls(UnlinkIdentity) = %d, want 1", got)
+	}
+}
+
 // TestFailWriteMethods: failing the write methods leaves reads working.
 func TestFailWriteMethods(t *testing.T) {
 	s := testkit.Wrap(memstore.New())
