@@ -20,9 +20,9 @@ func ExampleIdentityStore() {
 	links, _ := s.UserIdentities(ctx, "u1")
 	fmt.Println(links)
 
-	err := s.UnlinkIdentity(ctx, "https://gitlab.example.com", "42")
+	err := s.UnlinkIdentity(ctx, "https://gitlab.example.com", "42", "u1")
 	fmt.Println(err)
-	err = s.UnlinkIdentity(ctx, "https://gitlab.example.com", "42")
+	err = s.UnlinkIdentity(ctx, "https://gitlab.example.com", "42", "u1")
 	fmt.Println(err)
 
 	_ = s.DeleteUser(ctx, "u1")

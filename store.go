@@ -145,8 +145,10 @@ type UserStore interface {
 	SetPassword(ctx context.Context, id, passwordHash string) error
 	// DeleteUser removes a user. It does not revoke the user's sessions or
 	// keys; callers do that first. A store that is also an
-	// [IdentityStore] removes the user's links with the user, atomically.
-	// ErrNotFound if absent.
+	// [IdentityStore] removes the user's links with the user, in the same
+	// transaction or script; a link made while the user is being deleted
+	// may outlive it, and then names no one (package oidc removes such a
+	// link at its next sign-in). ErrNotFound if absent.
 	DeleteUser(ctx context.Context, id string) error
 	// Users lists every user, ordered by login.
 	Users(ctx context.Context) ([]User, error)
@@ -183,9 +185,10 @@ type IdentityStore interface {
 	// issuer, then subject, byte-wise: at most [MaxUserIdentities], the
 	// first in that order. An unknown user has none.
 	UserIdentities(ctx context.Context, userID string) ([]LinkedIdentity, error)
-	// UnlinkIdentity removes the link of issuer and subject, whichever
-	// user it names; ErrNotFound if there is none.
-	UnlinkIdentity(ctx context.Context, issuer, subject string) error
+	// UnlinkIdentity removes the link of issuer and subject to userID;
+	// ErrNotFound if the pair is not linked to that user (a link another
+	// sign-in has just made for someone else stays).
+	UnlinkIdentity(ctx context.Context, issuer, subject, userID string) error
 }
 
 // LinkedIdentity is an account at an identity provider that

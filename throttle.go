@@ -138,9 +138,12 @@ func appendClientIP(b []byte, ip netip.Addr) []byte {
 	return p.AppendTo(b)
 }
 
+// addrPrefix starts the keys of addrKey.
+const addrPrefix = "i"
+
 // The keys of the throttle's spaces, for a client's key (see clientKey).
 // A login holds no control character, so the NUL after it ends it.
-func addrKey(client string) string         { return "i" + client }
+func addrKey(client string) string         { return addrPrefix + client }
 func pairKey(login, client string) string  { return "p" + login + "\x00" + client }
 func loginKey(login string) string         { return "u" + login }
 func ownerKey(login, client string) string { return "o" + login + "\x00" + client }
@@ -264,7 +267,7 @@ func (t *throttle) addressWait(now time.Time, addr string) int {
 	// Every API key request asks this: its key is built on the stack, so
 	// that the lookup allocates nothing.
 	var buf [64]byte
-	key := append(buf[:0], 'i') // addrKey's prefix
+	key := append(buf[:0], addrPrefix...)
 	if ip, err := netip.ParseAddr(addr); err == nil {
 		key = appendClientIP(key, ip)
 	} else {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/proxy"
 )
 
 // TestForwardAuthTooMany: the gate's 429 reaches curl as 429, with
@@ -82,5 +83,38 @@ func TestForwardAuthNginxTag(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(body), &who); resp.StatusCode != 200 || err != nil || who.UserID != testUserID || who.Login != testLogin {
 		t.Errorf("GET /.authgate/session through nginx: %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestForwardAuthNginxUpstreams: the printed nginx config is one nginx
+// accepts (nginx -t) for every form of the app's URL: plain http, https to
+// a name (with SNI), and https to IPv4 and IPv6 addresses (without: RFC
+// 6066 has no SNI for an address).
+func TestForwardAuthNginxUpstreams(t *testing.T) {
+	bin := needTool(t, "nginx")
+	for _, tc := range []struct {
+		upstream string
+		sni      bool
+	}{
+		{"http://localhost:8000", false},
+		{"https://localhost:8443", true},
+		{"https://127.0.0.1:8443", false},
+		{"https://[::1]:8443", false},
+	} {
+		t.Run(tc.upstream, func(t *testing.T) {
+			var conf strings.Builder
+			if err := proxy.WriteForwardConfig(&conf, "nginx", proxy.ForwardConfig{Upstream: tc.upstream, Listen: "127.0.0.1:" + freePort(t), Gate: "127.0.0.1:9091"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(conf.String(), "proxy_ssl_server_name on;"); got != tc.sni {
+				t.Errorf("SNI in the config: %v, want %v", got, tc.sni)
+			}
+			dir := t.TempDir()
+			cmd := nginxCmd(t, bin, dir, conf.String())
+			cmd.Args = append(cmd.Args[:1], append([]string{"-t"}, cmd.Args[1:]...)...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("nginx -t: %v\n%s\n%s", err, out, conf.String())
+			}
+		})
 	}
 }

@@ -73,9 +73,9 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 	return out, nil
 }
 
-// UnlinkIdentity removes the link of issuer and subject, or returns
-// [authgate.ErrNotFound].
-func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
+// UnlinkIdentity removes the link of issuer and subject to userID, or
+// returns [authgate.ErrNotFound].
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject, userID string) error {
 	if err := stopped(ctx); err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) erro
 	defer s.idMu.Unlock()
 	k := identity{issuer, subject}
 	id, ok := s.identities[k]
-	if !ok {
+	if !ok || id != userID {
 		return authgate.ErrNotFound
 	}
 	delete(s.identities, k)

@@ -130,16 +130,13 @@ func (p *Provider) user(ctx context.Context, pr *authgate.ProviderRequest, c *cl
 }
 
 // unlinkStale removes the link of c's issuer and subject to the user id
-// gone, who no longer exists, unless another sign-in has already replaced
-// it.
+// gone, who no longer exists. The store removes it only while it names
+// gone: a link another sign-in has just made in its place stays.
 func unlinkStale(ctx context.Context, pr *authgate.ProviderRequest, links authgate.IdentityStore, c *claimSet, gone string) error {
-	switch id, err := links.IdentityUser(ctx, c.Issuer, c.Subject); {
-	case errors.Is(err, authgate.ErrNotFound) || (err == nil && id != gone):
+	switch err := links.UnlinkIdentity(ctx, c.Issuer, c.Subject, gone); {
+	case errors.Is(err, authgate.ErrNotFound):
 		return nil
 	case err != nil:
-		return err
-	}
-	if err := links.UnlinkIdentity(ctx, c.Issuer, c.Subject); err != nil && !errors.Is(err, authgate.ErrNotFound) {
 		return err
 	}
 	pr.Logger().LogAttrs(ctx, slog.LevelInfo, "authgate: oidc sign-in: removed a link to a user who no longer exists",

@@ -43,9 +43,9 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 		[]byte(userID), authgate.MaxUserIdentities)
 }
 
-// UnlinkIdentity removes the link of issuer and subject, or returns an
-// error wrapping [authgate.ErrNotFound].
-func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
-	return s.execOne(ctx, "unlink identity", `DELETE FROM authgate_identities WHERE issuer = $1 AND subject = $2`,
-		[]byte(issuer), []byte(subject))
+// UnlinkIdentity removes the link of issuer and subject to userID, or
+// returns an error wrapping [authgate.ErrNotFound].
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject, userID string) error {
+	return s.execOne(ctx, "unlink identity", `DELETE FROM authgate_identities WHERE issuer = $1 AND subject = $2 AND user_id = $3`,
+		[]byte(issuer), []byte(subject), []byte(userID))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"text/template"
@@ -45,6 +46,7 @@ type ForwardConfig struct {
 type forwardConfigData struct {
 	Upstream, UpstreamHost, UpstreamPort string
 	UpstreamScheme, UpstreamServer       string // http or https; host:port
+	UpstreamSNI                          bool   // https to a name, not an IP address (RFC 6066)
 	Listen, Host, Port                   string
 	Gate, GateHost, GatePort             string
 	// Tag is the client script's tag for the pages.
@@ -97,6 +99,8 @@ func (c ForwardConfig) data() (forwardConfigData, error) {
 		d.UpstreamPort = map[string]string{"http": "80", "https": "443"}[up.Scheme]
 	}
 	d.UpstreamScheme, d.UpstreamServer = up.Scheme, net.JoinHostPort(d.UpstreamHost, d.UpstreamPort)
+	_, ipErr := netip.ParseAddr(d.UpstreamHost)
+	d.UpstreamSNI = up.Scheme == "https" && ipErr != nil
 	d.Listen = c.Listen
 	if d.Host, d.Port, err = net.SplitHostPort(c.Listen); err != nil || d.Port == "" {
 		return d, fmt.Errorf("proxy: the listen address is host:port or :port, not %q", c.Listen)

@@ -188,21 +188,15 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 	return out, nil
 }
 
-// UnlinkIdentity removes the link of issuer and subject, or returns an
-// error wrapping [authgate.ErrNotFound]. Removing the pair from its user's
-// index unlinks it; the pair's key goes next.
-func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
+// UnlinkIdentity removes the link of issuer and subject to userID, or
+// returns an error wrapping [authgate.ErrNotFound]. Removing the pair from
+// the user's index unlinks it; the pair's key goes next, if it still names
+// the user.
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject, userID string) error {
 	if err := stopped(ctx); err != nil {
 		return err
 	}
-	c, key := s.client, s.keys.identity(issuer, subject)
-	id, err := c.Do(ctx, c.B().Get().Key(key).Build()).ToString()
-	if rueidis.IsRedisNil(err) {
-		return fmt.Errorf("redisstore: identity: %w", authgate.ErrNotFound)
-	}
-	if err != nil {
-		return wrap("reading an identity", err)
-	}
+	c, key, id := s.client, s.keys.identity(issuer, subject), userID
 	index, _ := s.keys.userIdentities(id)
 	n, err := c.Do(ctx, c.B().Zrem().Key(index).Member(linkMember(issuer, subject)).Build()).AsInt64()
 	if err != nil {

@@ -50,7 +50,7 @@ func TestLinkLeftover(t *testing.T) {
 	if id, err := s.IdentityUser(ctx, iss, sub); !errors.Is(err, authgate.ErrNotFound) {
 		t.Errorf("IdentityUser of a leftover = %q, %v; want ErrNotFound", id, err)
 	}
-	if err := s.UnlinkIdentity(ctx, iss, sub); !errors.Is(err, authgate.ErrNotFound) {
+	if err := s.UnlinkIdentity(ctx, iss, sub, "gone"); !errors.Is(err, authgate.ErrNotFound) {
 		t.Errorf("UnlinkIdentity of a leftover: %v, want ErrNotFound", err)
 	}
 	if err := s.LinkIdentity(ctx, iss, sub, "new"); err != nil {

@@ -48,12 +48,12 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 	}, `SELECT issuer, subject FROM identities WHERE user_id = ? ORDER BY issuer, subject LIMIT ?`, userID, authgate.MaxUserIdentities)
 }
 
-// UnlinkIdentity removes the link of issuer and subject, durably, or
-// returns an error wrapping [authgate.ErrNotFound].
-func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
+// UnlinkIdentity removes the link of issuer and subject to userID,
+// durably, or returns an error wrapping [authgate.ErrNotFound].
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject, userID string) error {
 	if err := stopped(ctx); err != nil {
 		return err
 	}
-	res, err := s.durable(ctx, `DELETE FROM identities WHERE issuer = ? AND subject = ?`, issuer, subject)
+	res, err := s.durable(ctx, `DELETE FROM identities WHERE issuer = ? AND subject = ? AND user_id = ?`, issuer, subject, userID)
 	return changed(ctx, "unlink identity", res, err)
 }

@@ -134,7 +134,7 @@ func testIdentityCancel(t *testing.T, s authgate.Store) {
 	if err := is.LinkIdentity(context.Background(), iss, "kept", user); err != nil {
 		t.Fatal(err)
 	}
-	if err := is.UnlinkIdentity(ctx, iss, "kept"); !errors.Is(err, context.Canceled) {
+	if err := is.UnlinkIdentity(ctx, iss, "kept", user); !errors.Is(err, context.Canceled) {
 		t.Errorf("UnlinkIdentity with a cancelled context: %v", err)
 	}
 	if _, err := is.UserIdentities(ctx, user); !errors.Is(err, context.Canceled) {

@@ -51,22 +51,25 @@ func testIdentityLifecycle(t *testing.T, s authgate.Store) {
 				return f.aliceLinks, append(slices.Clone(f.bobLinks), li(f.other, "bob-2"))
 			}},
 		{name: "unlink",
-			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.iss, "alice-2") },
+			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.iss, "alice-2", f.alice) },
 			want: func(f *linkFixture) ([]authgate.LinkedIdentity, []authgate.LinkedIdentity) {
 				return []authgate.LinkedIdentity{li(f.iss, "alice-1"), li(f.other, "alice-1")}, f.bobLinks
 			}},
 		{name: "unlink absent",
-			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.iss, "nobody") },
+			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.iss, "nobody", f.alice) },
 			err: authgate.ErrNotFound},
 		{name: "unlink at an issuer with no such subject",
-			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.other, "bob-1") },
+			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.other, "bob-1", f.bob) },
+			err: authgate.ErrNotFound},
+		{name: "unlink naming another user",
+			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.iss, "bob-1", f.alice) },
 			err: authgate.ErrNotFound},
 		{name: "unlink twice",
 			act: func(ctx context.Context, f *linkFixture) error {
-				if err := f.is.UnlinkIdentity(ctx, f.iss, "bob-1"); err != nil {
+				if err := f.is.UnlinkIdentity(ctx, f.iss, "bob-1", f.bob); err != nil {
 					return fmt.Errorf("the first unlink: %w", err)
 				}
-				return f.is.UnlinkIdentity(ctx, f.iss, "bob-1")
+				return f.is.UnlinkIdentity(ctx, f.iss, "bob-1", f.bob)
 			},
 			err: authgate.ErrNotFound,
 			want: func(f *linkFixture) ([]authgate.LinkedIdentity, []authgate.LinkedIdentity) {
@@ -82,7 +85,7 @@ func testIdentityLifecycle(t *testing.T, s authgate.Store) {
 			err: authgate.ErrNotFound},
 		{name: "relink after unlink",
 			act: func(ctx context.Context, f *linkFixture) error {
-				if err := f.is.UnlinkIdentity(ctx, f.iss, "alice-1"); err != nil {
+				if err := f.is.UnlinkIdentity(ctx, f.iss, "alice-1", f.alice); err != nil {
 					return fmt.Errorf("unlink: %w", err)
 				}
 				return f.is.LinkIdentity(ctx, f.iss, "alice-1", f.bob)
@@ -103,7 +106,7 @@ func testIdentityLifecycle(t *testing.T, s authgate.Store) {
 			}},
 		{name: "relink the same user after unlink",
 			act: func(ctx context.Context, f *linkFixture) error {
-				if err := f.is.UnlinkIdentity(ctx, f.other, "alice-1"); err != nil {
+				if err := f.is.UnlinkIdentity(ctx, f.other, "alice-1", f.alice); err != nil {
 					return fmt.Errorf("unlink: %w", err)
 				}
 				return f.is.LinkIdentity(ctx, f.other, "alice-1", f.alice)
@@ -213,7 +216,7 @@ func testIdentityListBound(t *testing.T, s authgate.Store) {
 	if !slices.Equal(got, all[:authgate.MaxUserIdentities]) {
 		t.Fatalf("UserIdentities of a user with %d links: %d links, want the first %d in order\n\t%v", n, len(got), authgate.MaxUserIdentities, got)
 	}
-	if err := is.UnlinkIdentity(ctx, all[0].Issuer, all[0].Subject); err != nil {
+	if err := is.UnlinkIdentity(ctx, all[0].Issuer, all[0].Subject, user); err != nil {
 		t.Fatal(err)
 	}
 	got, err = is.UserIdentities(ctx, user)

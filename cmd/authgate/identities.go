@@ -60,13 +60,7 @@ func (c *cli) usersUnlink(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	what := fmt.Sprintf("the account %q at %q", printable(subject), printable(issuer))
-	switch id, err := st.IdentityUser(ctx, issuer, subject); {
-	case errors.Is(err, authgate.ErrNotFound) || (err == nil && id != u.ID):
-		return notFound("%s is not linked to %s", what, u.Login)
-	case err != nil:
-		return fmt.Errorf("looking up %s: %w", what, err)
-	}
-	switch err := st.UnlinkIdentity(ctx, issuer, subject); {
+	switch err := st.UnlinkIdentity(ctx, issuer, subject, u.ID); {
 	case errors.Is(err, authgate.ErrNotFound):
 		return notFound("%s is not linked to %s", what, u.Login)
 	case err != nil:

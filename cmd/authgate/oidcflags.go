@@ -166,8 +166,11 @@ func (c *cli) oidcKey(cmd, path string) ([]byte, error) {
 }
 
 // readSecretFile reads a file that holds a secret, as [readSmallFile]
-// does, but refuses one that its group or others may read or write, as ssh
-// refuses such a private key: the secret would not be one.
+// does, but refuses one that others (neither its owner nor its group) may
+// read or write, as PostgreSQL refuses such a server key: the secret would
+// not be one. Group access is allowed for the usual root:service 0640.
+// The mode is that of the file it reads, not of a file at the path a
+// moment before.
 func readSecretFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -178,10 +181,10 @@ func readSecretFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, pathCause(err)
 	}
-	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
-		return nil, usageError("the file's mode is %04o: its group or others may read it, so it keeps no secret; make it readable by its owner only (chmod 600)", perm)
+	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&0o007 != 0 {
+		return nil, usageError("the file's mode is %04o: anyone on the machine may read it, so it keeps no secret; make it readable by its owner (and group) only (chmod 600, or 640; a mounted secret's mode, such as Kubernetes' defaultMode, likewise)", perm)
 	}
-	return readSmallFile(path)
+	return readSmallFrom(f)
 }
 
 // readSmallFile reads at most maxKeyFile bytes of the file at path.
@@ -191,6 +194,11 @@ func readSmallFile(path string) ([]byte, error) {
 		return nil, pathCause(err)
 	}
 	defer f.Close()
+	return readSmallFrom(f)
+}
+
+// readSmallFrom reads at most maxKeyFile bytes of f.
+func readSmallFrom(f *os.File) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 	if err != nil {
 		return nil, pathCause(err)

@@ -10,9 +10,9 @@ import (
 )
 
 // TestReadSecretFile: a file that holds a secret (a client secret, the
-// key of --oidc-key-file) is read only when no one but its owner may read
-// or write it, as ssh wants of a private key; the refusal says the mode
-// and what to do, never the content.
+// key of --oidc-key-file) is read only when no one but its owner and group
+// may read or write it, as PostgreSQL wants of its key; the refusal says
+// the mode and what to do, never the content.
 func TestReadSecretFile(t *testing.T) {
 	const content = "the-secret-in-the-file"
 	for _, tc := range []struct {
@@ -21,9 +21,11 @@ func TestReadSecretFile(t *testing.T) {
 	}{
 		{0o600, ""},
 		{0o400, ""},
-		{0o640, "mode is 0640"},
+		{0o640, ""},
+		{0o660, ""},
 		{0o604, "mode is 0604"},
-		{0o620, "mode is 0620"},
+		{0o644, "mode is 0644"},
+		{0o602, "mode is 0602"},
 		{0o666, "mode is 0666"},
 	} {
 		path := filepath.Join(t.TempDir(), "secret")

@@ -340,7 +340,7 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]authgate.L
 }
 
 // UnlinkIdentity counts the call and passes it on unless it is to fail.
-func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) error {
+func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject, userID string) error {
 	if err := s.enter("UnlinkIdentity"); err != nil {
 		return err
 	}
@@ -348,5 +348,5 @@ func (s *Store) UnlinkIdentity(ctx context.Context, issuer, subject string) erro
 	if !ok {
 		return errNoIdentities
 	}
-	return is.UnlinkIdentity(ctx, issuer, subject)
+	return is.UnlinkIdentity(ctx, issuer, subject, userID)
 }

@@ -139,7 +139,7 @@ func TestIdentityMethodsAreTheInterface(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Fail("UnlinkIdentity", "UserIdentities")
-	if err := s.UnlinkIdentity(ctx, "https://idp.example.com", "sub"); !errors.Is(err, testkit.ErrInjected) {
+	if err := s.UnlinkIdentity(ctx, "https://idp.example.com", "sub", "u"); !errors.Is(err, testkit.ErrInjected) {
 		t.Errorf("UnlinkIdentity failing: %v", err)
 	}
 	if _, err := s.UserIdentities(ctx, "u"); !errors.Is(err, testkit.ErrInjected) {
