@@ -32,14 +32,15 @@ func TestSlotMate(t *testing.T) {
 	}
 }
 
-// TestLinkLeftover: a pair's key left behind when its user's index lost
-// the pair (a failure between the two deletions) links nobody, and the
-// next link of the pair takes it over.
-func TestLinkLeftover(t *testing.T) {
+// leftoverLink returns a store whose pair (iss, sub) has a key naming the
+// user "gone" whose index lost the pair: what a failure between the two
+// deletions of an unlink leaves.
+func leftoverLink(t *testing.T) (s *Store, iss, sub string) {
+	t.Helper()
 	srv := redistest.Start(t)
-	s := openStore(t, Options{Addrs: []string{srv.Addr}})
+	s = openStore(t, Options{Addrs: []string{srv.Addr}})
 	ctx := context.Background()
-	const iss, sub = "https://idp.example.com", "248289761001"
+	iss, sub = "https://idp.example.com", "248289761001"
 	if err := s.LinkIdentity(ctx, iss, sub, "gone"); err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +48,15 @@ func TestLinkLeftover(t *testing.T) {
 	if err := s.client.Do(ctx, s.client.B().Del().Key(index).Build()).Error(); err != nil {
 		t.Fatal(err)
 	}
+	return s, iss, sub
+}
+
+// TestLinkLeftover: a pair's key left behind when its user's index lost
+// the pair (a failure between the two deletions) links nobody, and the
+// next link of the pair takes it over.
+func TestLinkLeftover(t *testing.T) {
+	s, iss, sub := leftoverLink(t)
+	ctx := context.Background()
 	if id, err := s.IdentityUser(ctx, iss, sub); !errors.Is(err, authgate.ErrNotFound) {
 		t.Errorf("IdentityUser of a leftover = %q, %v; want ErrNotFound", id, err)
 	}
@@ -71,17 +81,8 @@ func TestLinkLeftover(t *testing.T) {
 // take it over exactly once; every loser's index is left without the
 // pair.
 func TestLinkLeftoverRace(t *testing.T) {
-	srv := redistest.Start(t)
-	s := openStore(t, Options{Addrs: []string{srv.Addr}})
+	s, iss, sub := leftoverLink(t)
 	ctx := context.Background()
-	const iss, sub = "https://idp.example.com", "248289761001"
-	if err := s.LinkIdentity(ctx, iss, sub, "gone"); err != nil {
-		t.Fatal(err)
-	}
-	index, _ := s.keys.userIdentities("gone")
-	if err := s.client.Do(ctx, s.client.B().Del().Key(index).Build()).Error(); err != nil {
-		t.Fatal(err)
-	}
 	const n = 8
 	errs := make([]error, n)
 	var wg sync.WaitGroup

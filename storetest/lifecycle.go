@@ -51,18 +51,26 @@ func testIdentityLifecycle(t *testing.T, s authgate.Store) {
 				return f.aliceLinks, append(slices.Clone(f.bobLinks), li(f.other, "bob-2"))
 			}},
 		{name: "unlink",
-			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.iss, "alice-2", f.alice) },
+			act: func(ctx context.Context, f *linkFixture) error {
+				return f.is.UnlinkIdentity(ctx, f.iss, "alice-2", f.alice)
+			},
 			want: func(f *linkFixture) ([]authgate.LinkedIdentity, []authgate.LinkedIdentity) {
 				return []authgate.LinkedIdentity{li(f.iss, "alice-1"), li(f.other, "alice-1")}, f.bobLinks
 			}},
 		{name: "unlink absent",
-			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.iss, "nobody", f.alice) },
+			act: func(ctx context.Context, f *linkFixture) error {
+				return f.is.UnlinkIdentity(ctx, f.iss, "nobody", f.alice)
+			},
 			err: authgate.ErrNotFound},
 		{name: "unlink at an issuer with no such subject",
-			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.other, "bob-1", f.bob) },
+			act: func(ctx context.Context, f *linkFixture) error {
+				return f.is.UnlinkIdentity(ctx, f.other, "bob-1", f.bob)
+			},
 			err: authgate.ErrNotFound},
 		{name: "unlink naming another user",
-			act: func(ctx context.Context, f *linkFixture) error { return f.is.UnlinkIdentity(ctx, f.iss, "bob-1", f.alice) },
+			act: func(ctx context.Context, f *linkFixture) error {
+				return f.is.UnlinkIdentity(ctx, f.iss, "bob-1", f.alice)
+			},
 			err: authgate.ErrNotFound},
 		{name: "unlink twice",
 			act: func(ctx context.Context, f *linkFixture) error {
