@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -95,27 +92,14 @@ func startForwardAuth(ctx context.Context, bin, dir string) (string, error) {
 		return "", err
 	}
 	cmd := exec.CommandContext(ctx, bin, "forward-auth", "--addr", addr, "--db", filepath.Join(dir, "gate.db"), "--access-log", "0")
-	out, err := cmd.StdoutPipe()
+	printed, err := startFirstRun(cmd)
 	if err != nil {
 		return "", err
 	}
-	if err := cmd.Start(); err != nil {
-		return "", err
+	if !strings.Contains(printed, "forward-auth is running at") {
+		return "", fmt.Errorf("unexpected output:\n%s", printed)
 	}
-	go func() { _ = cmd.Wait() }()
-	var printed strings.Builder
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		printed.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "Press Ctrl+C") {
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	if !strings.Contains(printed.String(), "forward-auth is running at") {
-		return "", fmt.Errorf("unexpected output:\n%s", printed.String())
-	}
-	return addr, os.WriteFile(filepath.Join(dir, "forward.out"), []byte(printed.String()), 0o600)
+	return addr, os.WriteFile(filepath.Join(dir, "forward.out"), []byte(printed), 0o600)
 }
 
 // forwardSignIn signs in through nginx as the user the first run made.
@@ -124,19 +108,11 @@ func forwardSignIn(ctx context.Context, base, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	file := regexp.MustCompile(`are in (\S+) \(readable`).FindSubmatch(printed)
-	if file == nil {
-		return "", fmt.Errorf("no credentials file in:\n%s", printed)
-	}
-	creds, err := os.ReadFile(string(file[1]))
+	pw, err := firstRunPassword(string(printed))
 	if err != nil {
 		return "", err
 	}
-	pw := regexp.MustCompile(`(?m)^\s*Password:\s+(\S+)$`).FindSubmatch(creds)
-	if pw == nil {
-		return "", errors.New("no password in the first run's file")
-	}
-	return signIn(ctx, base+"/login", url.Values{"username": {"admin"}, "password": {string(pw[1])}})
+	return signIn(ctx, base+"/login", url.Values{"username": {"admin"}, "password": {pw}})
 }
 
 // startNginx runs one nginx process with the config of [nginxConf].

@@ -201,40 +201,22 @@ func startAuthgateIn(ctx context.Context, bin, dir, pattern, upstream string, ex
 func startAuthgate(ctx context.Context, bin, dir, upstream string, extra ...string) (target, error) {
 	args := append([]string{"proxy", "--upstream", upstream, "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "gate.db")}, extra...)
 	cmd := exec.CommandContext(ctx, bin, args...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return target{}, err
-	}
 	cmd.Stderr = nil // its access log goes to /dev/null, as oauth2-proxy's does
-	if err := cmd.Start(); err != nil {
-		return target{}, err
-	}
-	go func() { _ = cmd.Wait() }()
-	var printed strings.Builder
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		printed.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "Press Ctrl+C") {
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	base := regexp.MustCompile(`running at (http://[^/ ]+)/`).FindStringSubmatch(printed.String())
-	file := regexp.MustCompile(`are in (\S+) \(readable`).FindStringSubmatch(printed.String())
-	if base == nil || file == nil {
-		return target{}, fmt.Errorf("unexpected output:\n%s", printed.String())
-	}
-	creds, err := os.ReadFile(file[1])
+	printed, err := startFirstRun(cmd)
 	if err != nil {
 		return target{}, err
 	}
-	pw := regexp.MustCompile(`(?m)^\s*Password:\s+(\S+)$`).FindSubmatch(creds)
-	if pw == nil {
-		return target{}, errors.New("no password in the first run's file")
+	base := regexp.MustCompile(`running at (http://[^/ ]+)/`).FindStringSubmatch(printed)
+	if base == nil {
+		return target{}, fmt.Errorf("unexpected output:\n%s", printed)
+	}
+	pw, err := firstRunPassword(printed)
+	if err != nil {
+		return target{}, err
 	}
 	// localhost, so that the gate's Secure cookies are kept over http.
 	b := strings.Replace(base[1], "127.0.0.1", "localhost", 1)
-	cookie, err := signIn(ctx, b+"/login", url.Values{"username": {"admin"}, "password": {string(pw[1])}})
+	cookie, err := signIn(ctx, b+"/login", url.Values{"username": {"admin"}, "password": {pw}})
 	return target{name: "authgate proxy", base: b, cookie: newCookies(cookie), pid: cmd.Process.Pid}, err
 }
 
@@ -351,4 +333,46 @@ func newRequest(ctx context.Context, t target) *http.Request {
 		req.Header.Set("Cookie", t.cookie.Header())
 	}
 	return req
+}
+
+// startFirstRun starts an authgate serving command on a new database and
+// returns what it printed up to "Press Ctrl+C"; the rest of its output is
+// read and dropped.
+func startFirstRun(cmd *exec.Cmd) (string, error) {
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	go func() { _ = cmd.Wait() }()
+	var printed strings.Builder
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		printed.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "Press Ctrl+C") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return printed.String(), nil
+}
+
+// firstRunPassword returns the password of the user a first run made,
+// from the file whose path it printed.
+func firstRunPassword(printed string) (string, error) {
+	file := regexp.MustCompile(`are in (\S+) \(readable`).FindStringSubmatch(printed)
+	if file == nil {
+		return "", fmt.Errorf("no credentials file in:\n%s", printed)
+	}
+	creds, err := os.ReadFile(file[1])
+	if err != nil {
+		return "", err
+	}
+	pw := regexp.MustCompile(`(?m)^\s*Password:\s+(\S+)$`).FindStringSubmatch(string(creds))
+	if pw == nil {
+		return "", errors.New("no password in the first run's file")
+	}
+	return pw[1], nil
 }
