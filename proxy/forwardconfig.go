@@ -109,12 +109,8 @@ func (c ForwardConfig) data() (forwardConfigData, error) {
 	if d.GateHost, d.GatePort, err = net.SplitHostPort(c.Gate); err != nil || d.GateHost == "" || d.GatePort == "" {
 		return d, fmt.Errorf("proxy: the gate's address is host:port, not %q", c.Gate)
 	}
-	switch c.ClientMode {
-	case "":
-		c.ClientMode = authgate.ClientDialog
-	case authgate.ClientDialog, authgate.ClientRedirect, authgate.ClientReload:
-	default:
-		return d, fmt.Errorf("proxy: the client mode is redirect, reload or dialog, not %q", c.ClientMode)
+	if c.ClientMode, err = clientMode(c.ClientMode); err != nil {
+		return d, err
 	}
 	d.Tag = `<script src="/.authgate/client.js" data-mode="` + string(c.ClientMode) + `"></script>`
 	for _, name := range []string{HeaderUser, HeaderUserID, HeaderMethod} {

@@ -92,12 +92,9 @@ func New(opts Options) (*Proxy, error) {
 		}
 	}
 	opts.LoginPath, opts.LogoutPath, opts.Prefix = gatePaths(opts.LoginPath, opts.LogoutPath, opts.Prefix)
-	switch opts.ClientMode {
-	case "":
-		opts.ClientMode = authgate.ClientDialog
-	case authgate.ClientRedirect, authgate.ClientReload, authgate.ClientDialog:
-	default:
-		return nil, fmt.Errorf("proxy: unknown client mode %q", opts.ClientMode)
+	var err error
+	if opts.ClientMode, err = clientMode(opts.ClientMode); err != nil {
+		return nil, err
 	}
 	if opts.Transport == nil {
 		opts.Transport = NewTransport()
@@ -118,6 +115,18 @@ func New(opts Options) (*Proxy, error) {
 	p.require = opts.Gate.Require(p.rp)
 	p.identify = opts.Gate.Identify(p.rp)
 	return p, nil
+}
+
+// clientMode checks a client script mode, "" standing for
+// [authgate.ClientDialog].
+func clientMode(m authgate.ClientMode) (authgate.ClientMode, error) {
+	switch m {
+	case "":
+		return authgate.ClientDialog, nil
+	case authgate.ClientDialog, authgate.ClientRedirect, authgate.ClientReload:
+		return m, nil
+	}
+	return "", fmt.Errorf("proxy: the client mode is redirect, reload or dialog, not %q", m)
 }
 
 func checkUpstream(u *url.URL) error {
