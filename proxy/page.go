@@ -30,7 +30,7 @@ func (p *Proxy) wantsScript(r *http.Request) bool {
 // passes unchanged.
 func (p *Proxy) modifyResponse(resp *http.Response) error {
 	in := resp.Request
-	if !isHTML(resp) || !p.wantsScript(in) {
+	if !p.wantsScript(in) || !isHTML(resp) { // script calls first: they are most requests
 		return nil
 	}
 	body := resp.Body

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -52,6 +53,52 @@ type observed struct {
 	rec statusRecorder
 }
 
+// connObserved is a connection's context with an [observed] that its
+// requests take turns at: HTTP/1 serves one request at a time on a
+// connection, so its requests need neither an allocation of their own nor
+// a copy of the request to carry a new context. HTTP/2 serves many at
+// once on a connection; each gets an observed of its own. The server puts
+// it under every connection's requests (see [serving.newHTTPServer]).
+type connObserved struct {
+	context.Context
+	o observed
+}
+
+type connObservedKey struct{}
+
+// Value returns c for connObservedKey and asks the parent context for any
+// other key. The key noteKey is the turn's own: it finds the note of the
+// request being served.
+func (c *connObserved) Value(key any) any {
+	switch key.(type) {
+	case connObservedKey:
+		return c
+	case noteKey:
+		return &c.o.note
+	}
+	return c.Context.Value(key)
+}
+
+// connContext is the server's ConnContext: every connection's context gets
+// room for its requests' [observed].
+func connContext(ctx context.Context, _ net.Conn) context.Context {
+	return &connObserved{Context: ctx}
+}
+
+// observedFor returns the observed for r, answered through w, and the
+// request to serve: r itself on an HTTP/1 connection that has room for
+// one, else a copy of r with a context of its own.
+func observedFor(w http.ResponseWriter, r *http.Request) (*observed, *http.Request) {
+	if r.ProtoMajor == 1 {
+		if c, ok := r.Context().Value(connObservedKey{}).(*connObserved); ok {
+			c.o = observed{noteContext: noteContext{Context: c.Context}, rec: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+			return &c.o, r
+		}
+	}
+	o := &observed{noteContext: noteContext{Context: r.Context()}, rec: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+	return o, r.WithContext(&o.noteContext)
+}
+
 // noteContext is a context that carries a request's note.
 type noteContext struct {
 	context.Context
@@ -88,9 +135,9 @@ func signedIn(next http.Handler) http.Handler {
 func (s *serving) observe(g *authgate.Gate, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		o := &observed{noteContext: noteContext{Context: r.Context()}, rec: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+		o, inner := observedFor(w, r)
 		rec, n := &o.rec, &o.note
-		h.ServeHTTP(rec, r.WithContext(&o.noteContext))
+		h.ServeHTTP(rec, inner)
 		end := time.Now()
 		took := end.Sub(start)
 		kind := g.Classify(r)

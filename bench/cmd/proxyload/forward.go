@@ -122,10 +122,9 @@ func startNginx(ctx context.Context, bin, dir, upstream string, ports []string, 
 	}
 	cmd := exec.CommandContext(ctx, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr", "-g", "daemon off; master_process off;")
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
+	if err := startChild(cmd); err != nil {
 		return 0, err
 	}
-	go func() { _ = cmd.Wait() }()
 	deadline := time.Now().Add(20 * time.Second)
 	for _, p := range ports {
 		for {

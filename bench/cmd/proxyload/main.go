@@ -6,10 +6,10 @@
 //
 // The upstream, the bare proxy and both gates each run in a process of their
 // own; this program drives them. Each round, a closed loop of -conns
-// connections sends GET /api/item (a fetch from a page: Sec-Fetch-Mode
-// cors, the session cookie) to each proxy in turn, as fast as they are
-// answered, for -duration after -warmup; the order turns every round, since
-// the machine may be shared. The table gives each proxy's median over the
+// connections sends GET /api/item (a fetch from a page, with the headers
+// Chromium sends and the session cookie) to each proxy in turn, as fast as
+// they are answered, for -duration after -warmup; the order turns every
+// round, since the machine may be shared. The table gives each proxy's median over the
 // rounds of requests per second and of p50 and p99 latency, and its
 // requests per second as a share of the bare proxy's in the same round.
 //

@@ -19,6 +19,9 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/authgate/authgate"
+	"github.com/authgate/authgate/internal/testkit"
 )
 
 // options are the driver's settings.
@@ -140,6 +143,7 @@ func newWorkbench(ctx context.Context, pattern string) (*workbench, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	wb := &workbench{ctx: ctx, dir: dir, close: func() {
 		cancel()
+		stopChildren()
 		_ = os.RemoveAll(dir)
 	}}
 	if wb.self, err = os.Executable(); err != nil {
@@ -161,10 +165,9 @@ func startRole(ctx context.Context, self, dir, role string, args ...string) (str
 	addrFile := filepath.Join(dir, role+".addr")
 	cmd := exec.CommandContext(ctx, self, append([]string{"-role", role, "-addr-file", addrFile}, args...)...)
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
+	if err := startChild(cmd); err != nil {
 		return "", 0, err
 	}
-	go func() { _ = cmd.Wait() }()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if b, err := os.ReadFile(addrFile); err == nil && len(b) > 0 {
@@ -249,10 +252,9 @@ func startOAuth2Proxy(ctx context.Context, bin, dir, upstream string, extra ...s
 	)
 	cmd.Args = append(cmd.Args, extra...)
 	cmd.Stdout, cmd.Stderr = nil, nil // its request log goes to /dev/null
-	if err := cmd.Start(); err != nil {
+	if err := startChild(cmd); err != nil {
 		return target{}, err
 	}
-	go func() { _ = cmd.Wait() }()
 	base := "http://" + addr
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -326,9 +328,7 @@ func check(ctx context.Context, t target) error {
 // newRequest is one call of the load: a fetch from a page of the app.
 func newRequest(ctx context.Context, t target) *http.Request {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, t.base+"/api/item", nil)
-	req.Header.Set("Accept", "*/*")
-	req.Header.Set("Sec-Fetch-Mode", "cors")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	testkit.AsKind(req, authgate.KindScript) // the headers of Chromium's fetch()
 	if t.cookie != nil {
 		req.Header.Set("Cookie", t.cookie.Header())
 	}
@@ -339,14 +339,13 @@ func newRequest(ctx context.Context, t target) *http.Request {
 // returns what it printed up to "Press Ctrl+C"; the rest of its output is
 // read and dropped.
 func startFirstRun(cmd *exec.Cmd) (string, error) {
-	out, err := cmd.StdoutPipe()
-	if err != nil {
+	// A pipe of our own rather than StdoutPipe, which must be read to
+	// the end before Wait is called.
+	out, w := io.Pipe()
+	cmd.Stdout = w
+	if err := startChild(cmd, func() { _ = w.Close() }); err != nil {
 		return "", err
 	}
-	if err := cmd.Start(); err != nil {
-		return "", err
-	}
-	go func() { _ = cmd.Wait() }()
 	var printed strings.Builder
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
