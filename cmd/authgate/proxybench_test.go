@@ -30,8 +30,8 @@ import (
 // gate on SQLite; the proxy) and through a bare httputil.ReverseProxy with a
 // pool of copy buffers in front of the same upstream, handler against
 // handler, with the headers of Chromium's fetch() that bench/cmd/proxyload
-// sends too, and an upstream in memory. The difference in allocations and in CPU time per request
-// (cpu-ns/op) is what the command adds.
+// sends too, and an upstream in memory. The difference in allocations and
+// in CPU time per request (cpu-ns/op) is what the command adds.
 func BenchmarkProxyCommand(b *testing.B) {
 	ctx := context.Background()
 	upURL, err := url.Parse("http://127.0.0.1:8080")

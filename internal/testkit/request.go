@@ -37,10 +37,9 @@ var kindHeaders = map[authgate.Kind][][2]string{
 
 // AsKind sets on r the headers that a same-origin caller of the given
 // [authgate.Kind] sends (all of Chromium's but Cookie, for a browser), as
-// docs/PROTOCOL.md section 1 describes them, and
-// returns r: a browser's page load ([authgate.KindNavigation]), a page's
-// fetch with the page as Referer ([authgate.KindScript]), or a plain HTTP
-// client (any other kind).
+// docs/PROTOCOL.md section 1 describes them, and returns r: a browser's
+// page load ([authgate.KindNavigation]), a page's fetch with the page as
+// Referer ([authgate.KindScript]), or a plain HTTP client (any other kind).
 func AsKind(r *http.Request, kind authgate.Kind) *http.Request {
 	hdr, ok := kindHeaders[kind]
 	if !ok {

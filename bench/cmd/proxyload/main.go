@@ -9,9 +9,10 @@
 // connections sends GET /api/item (a fetch from a page, with the headers
 // Chromium sends and the session cookie) to each proxy in turn, as fast as
 // they are answered, for -duration after -warmup; the order turns every
-// round, since the machine may be shared. The table gives each proxy's median over the
-// rounds of requests per second and of p50 and p99 latency, and its
-// requests per second as a share of the bare proxy's in the same round.
+// round, since the machine may be shared. The table gives each proxy's
+// median over the rounds of requests per second and of p50 and p99
+// latency, and its requests per second as a share of the bare proxy's in
+// the same round.
 //
 // It is run by hand, never in CI: oauth2-proxy is not a dependency of any
 // module here. Install it first, outside every module of this repository:
