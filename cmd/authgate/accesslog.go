@@ -87,16 +87,26 @@ func connContext(ctx context.Context, _ net.Conn) context.Context {
 
 // observedFor returns the observed for r, answered through w, and the
 // request to serve: r itself on an HTTP/1 connection that has room for
-// one, else a copy of r with a context of its own.
+// one, else a copy of r with a context of its own. The caller clears the
+// observed ([observed.clear]) once the request is done: so the next turn
+// on the connection starts from an empty note, and an idle connection
+// holds on to nothing of its last request (its writer, its note).
 func observedFor(w http.ResponseWriter, r *http.Request) (*observed, *http.Request) {
+	rec := statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if r.ProtoMajor == 1 {
 		if c, ok := r.Context().Value(connObservedKey{}).(*connObserved); ok {
-			c.o = observed{noteContext: noteContext{Context: c.Context}, rec: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+			c.o.rec = rec
 			return &c.o, r
 		}
 	}
-	o := &observed{noteContext: noteContext{Context: r.Context()}, rec: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+	o := &observed{noteContext: noteContext{Context: r.Context()}, rec: rec}
 	return o, r.WithContext(&o.noteContext)
+}
+
+// clear empties o's note and recorder. Its context stays: what the request
+// started (the upstream request's body, say) may still ask it for values.
+func (o *observed) clear() {
+	o.note, o.rec = requestNote{}, statusRecorder{}
 }
 
 // noteContext is a context that carries a request's note.
@@ -136,6 +146,7 @@ func (s *serving) observe(g *authgate.Gate, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		o, inner := observedFor(w, r)
+		defer o.clear()
 		rec, n := &o.rec, &o.note
 		h.ServeHTTP(rec, inner)
 		end := time.Now()
