@@ -30,7 +30,7 @@ func (p *Proxy) wantsScript(r *http.Request) bool {
 // passes unchanged.
 func (p *Proxy) modifyResponse(resp *http.Response) error {
 	in := resp.Request
-	if !p.wantsScript(in) || !isHTML(resp) { // script calls first: they are most requests
+	if !isHTML(resp) || !p.wantsScript(in) { // the type first: most answers are not pages, and it is the cheaper test
 		return nil
 	}
 	body := resp.Body

@@ -151,12 +151,15 @@ func (s *serving) observe(g *authgate.Gate, h http.Handler) http.Handler {
 		h.ServeHTTP(rec, inner)
 		end := time.Now()
 		took := end.Sub(start)
-		kind := g.Classify(r)
-		answer := answerOf(r, rec, n)
+		logged := rec.status >= 500 || s.sample.take()
+		if s.metrics == nil && !logged {
+			return // neither counted nor logged: no need to name the kind or the answer
+		}
+		kind, answer := g.Classify(r), answerOf(r, rec, n)
 		if s.metrics != nil {
 			s.metrics.observe(r, kind, answer, rec.status, n)
 		}
-		if rec.status < 500 && !s.sample.take() {
+		if !logged {
 			return
 		}
 		// Room for every attribute, so that the line's attributes need no

@@ -122,6 +122,31 @@ func (s *served) logLines(t *testing.T, msg string) []map[string]any {
 	return lines
 }
 
+// metricsURL waits for the command's metrics line and returns its URL.
+func (s *served) metricsURL(t *testing.T) string {
+	t.Helper()
+	s.waitFor(t, func() bool { return strings.Contains(s.stderr.String(), `"authgate proxy: metrics"`) })
+	return s.logLines(t, "authgate proxy: metrics")[0]["url"].(string)
+}
+
+// scrapeMetrics reads the metrics at u, fails t for each of wants that is
+// not one of its lines, and returns them.
+func scrapeMetrics(t *testing.T, u string, wants ...string) []byte {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range wants {
+		if !bytes.Contains(b, []byte(want+"\n")) {
+			t.Errorf("the scrape lacks %s", want)
+		}
+	}
+	return b
+}
+
 // call makes a request and returns its status, never following redirects.
 func call(t *testing.T, method, u string, body io.Reader, hdr ...string) int {
 	t.Helper()
@@ -165,8 +190,7 @@ func TestMetricsAndAccessLogAfterKnownTraffic(t *testing.T) {
 	p := serveCmd(t, "proxy", "--upstream", up.URL, "--db", db, "--public", "/static/",
 		"--metrics-addr", "127.0.0.1:0", "--log-format", "json")
 	key, secret, password := p.firstRun(t, "API key"), p.firstRun(t, "Secret"), p.firstRun(t, "Password")
-	p.waitFor(t, func() bool { return strings.Contains(p.stderr.String(), `"authgate proxy: metrics"`) })
-	metricsURL := p.logLines(t, "authgate proxy: metrics")[0]["url"].(string)
+	metricsURL := p.metricsURL(t)
 
 	for range 3 {
 		if got := call(t, "GET", p.base+"api/things?token=SEKRIT", nil, "Authorization", basic(key, secret)); got != 200 {
@@ -207,13 +231,7 @@ func TestMetricsAndAccessLogAfterKnownTraffic(t *testing.T) {
 		t.Fatalf("with the upstream down: %d", got)
 	}
 
-	resp, err := http.Get(metricsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scrape, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{
+	scrape := scrapeMetrics(t, metricsURL,
 		`authgate_requests_total{answer="signed_in",kind="machine"} 3`,
 		`authgate_requests_total{answer="login_required",kind="machine"} 1`,
 		`authgate_requests_total{answer="login_required",kind="navigation"} 2`,
@@ -231,11 +249,7 @@ func TestMetricsAndAccessLogAfterKnownTraffic(t *testing.T) {
 		`authgate_hashes_running 0`,
 		`authgate_hashes_waiting 0`,
 		`authgate_throttle_limited 0`,
-	} {
-		if !bytes.Contains(scrape, []byte(want+"\n")) {
-			t.Errorf("the scrape lacks %s", want)
-		}
-	}
+	)
 	if regexp.MustCompile(`(?m)^authgate_throttle_counting [1-9]`).Find(scrape) == nil {
 		t.Errorf("after a refused sign-in and a refused key the throttle counts nothing:\n%s", regexp.MustCompile(`(?m)^authgate_throttle.*$`).FindAll(scrape, -1))
 	}
@@ -280,18 +294,22 @@ func TestMetricsAndAccessLogAfterKnownTraffic(t *testing.T) {
 }
 
 // --access-log 0 writes no line for answered requests, but still one for
-// each 5xx answer.
+// each 5xx answer; the metrics still count every request by its kind.
 func TestAccessLogOffKeeps5xx(t *testing.T) {
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
 	p := serveCmd(t, "proxy", "--upstream", up.URL, "--db", filepath.Join(t.TempDir(), "gate.db"),
-		"--public", "/", "--access-log", "0", "--log-format", "json")
-	call(t, "GET", p.base+"a", nil)
+		"--public", "/", "--access-log", "0", "--log-format", "json", "--metrics-addr", "127.0.0.1:0")
+	metricsURL := p.metricsURL(t)
+	call(t, "GET", p.base+"a", nil, "Sec-Fetch-Mode", "navigate")
 	up.Close()
 	call(t, "GET", p.base+"b", nil)
 	lines := p.logLines(t, "http")
 	if len(lines) != 1 || lines[0]["path"] != "/b" || lines[0]["answer"] != "bad_gateway" {
 		t.Errorf("access log lines %v, want the 502 only", lines)
 	}
+	scrapeMetrics(t, metricsURL,
+		`authgate_requests_total{answer="public",kind="navigation"} 1`,
+		`authgate_requests_total{answer="bad_gateway",kind="machine"} 1`)
 }
 
 // Serving commands set no read or write timeout, which would cut streams,
