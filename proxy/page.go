@@ -30,7 +30,8 @@ func (p *Proxy) wantsScript(r *http.Request) bool {
 // passes unchanged.
 func (p *Proxy) modifyResponse(resp *http.Response) error {
 	in := resp.Request
-	if !isHTML(resp) || !p.wantsScript(in) { // the type first: most answers are not pages, and it is the cheaper test
+	// The type first: most answers are not pages, and it is the cheaper test.
+	if !isHTML(resp) || !p.wantsScript(in) {
 		return nil
 	}
 	body := resp.Body
